@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# lightvm: XenStore-less Xen guests. See README.md.
+#
+#   make            modules, lvctl and selftests, staged under build/stage
+#   make check      host unit tests, then all selftests inside a Xen dom0
+#                   booted under QEMU; ends with "N passed, M failed"
+#   make run        boots the testbed: a Xen host with lightvm loaded
+#   make deps       installs the Debian packages all of this needs
+#   make install    modules (to /lib/modules/KVER/extra), lvctl, header
+#   make dkms-install  registers the modules with DKMS instead
+#
+# The kernel is the testbed's (tools/testbed/kernel-version) unless KDIR
+# says otherwise; on a real dom0: make KDIR=/lib/modules/$(uname -r)/build
+
+TOP      := $(CURDIR)
+BUILD    ?= $(TOP)/build
+STAGE    := $(BUILD)/stage
+VERSION  := $(shell cat $(TOP)/VERSION)
+
+# Recursive (=): resolved only when used, after `deps` has run.
+KVER      = $(shell BUILD=$(BUILD) $(TOP)/tools/testbed/kernel-version)
+KDIR     ?= /lib/modules/$(KVER)/build
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+
+MODULES  := drivers/xen/noxs/noxs.ko \
+	    drivers/xen/sysctl-back/sysctl-back.ko \
+	    drivers/xen/sysctl-front/sysctl-front.ko
+
+export BUILD
+
+all: stage
+
+# Only when something is missing, so that a ready machine never waits on apt.
+deps-if-missing:
+	@$(TOP)/tools/install-deps --check || $(TOP)/tools/install-deps
+
+deps:
+	$(TOP)/tools/install-deps
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(TOP) W=1 modules
+
+lvctl:
+	$(MAKE) -C tools/lvctl TOP=$(TOP)
+
+selftests:
+	$(MAKE) -C selftests TOP=$(TOP)
+
+stage: modules lvctl selftests
+	rm -rf $(STAGE)
+	install -d $(STAGE)/modules $(STAGE)/bin $(STAGE)/selftests
+	install -m 0644 $(MODULES) $(STAGE)/modules/
+	install -m 0755 tools/lvctl/lvctl $(STAGE)/bin/
+	install -m 0755 selftests/run-selftests selftests/modules.sh \
+		selftests/noxs_device $(STAGE)/selftests/
+
+unit-check:
+	@$(MAKE) -s lvctl selftests
+	@echo "# unit: uapi_layout"
+	@selftests/unit/uapi_layout
+	@echo "# unit: lvctl_cli"
+	@sh selftests/unit/lvctl_cli.sh tools/lvctl/lvctl
+
+# One testbed boot runs every selftest; tools/check-summary counts the TAP
+# of both parts and fails the target if anything failed.
+check: deps-if-missing
+	@mkdir -p $(BUILD)
+	@$(MAKE) --no-print-directory stage >$(BUILD)/build.log 2>&1 || \
+		{ cat $(BUILD)/build.log; exit 1; }
+	@$(TOP)/tools/check-summary $(BUILD)/check.log \
+		"$(MAKE) --no-print-directory unit-check" \
+		"$(TOP)/tools/testbed/run $(TOP)/selftests/testbed-check.sh"
+
+run: deps-if-missing stage
+	$(TOP)/tools/testbed/run --interactive
+
+install: modules lvctl
+	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_DIR=extra modules_install
+	install -D -m 0755 tools/lvctl/lvctl $(DESTDIR)$(PREFIX)/sbin/lvctl
+	install -D -m 0644 include/uapi/xen/noxs.h \
+		$(DESTDIR)$(PREFIX)/include/xen/noxs.h
+	install -D -m 0644 Documentation/lvctl.8 \
+		$(DESTDIR)$(PREFIX)/share/man/man8/lvctl.8
+
+DKMS_SRC := /usr/src/lightvm-$(VERSION)
+
+dkms-install:
+	rm -rf $(DKMS_SRC)
+	install -d $(DKMS_SRC)
+	cp -r Kbuild VERSION include drivers $(DKMS_SRC)/
+	sed 's/@VERSION@/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
+	find $(DKMS_SRC) \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' \
+		-o -name '*.mod' -o -name '*.mod.c' \) -delete
+	dkms add lightvm/$(VERSION)
+	dkms build lightvm/$(VERSION)
+	dkms install lightvm/$(VERSION)
+
+dkms-uninstall:
+	dkms remove lightvm/$(VERSION) --all
+	rm -rf $(DKMS_SRC)
+
+clean:
+	$(MAKE) -C tools/lvctl TOP=$(TOP) clean
+	$(MAKE) -C selftests TOP=$(TOP) clean
+	find drivers \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
+		-o -name '*.mod.c' -o -name '.*.cmd' -o -name 'modules.order' \) \
+		-delete
+	rm -f Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd
+	rm -rf $(STAGE)
+
+.PHONY: all deps deps-if-missing modules lvctl selftests stage unit-check \
+	check run install dkms-install dkms-uninstall clean

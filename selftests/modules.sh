@@ -1,0 +1,55 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# modules - the lightvm modules in a Xen dom0: loaded at boot, unload and
+# load again cleanly, the device node follows the module, and the guest
+# module refuses to load in dom0.
+
+n=0
+failed=0
+
+ok() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $2"
+	fi
+}
+
+loaded() { [ -d "/sys/module/$1" ]; }
+
+echo "1..9"
+
+loaded noxs
+ok $? "noxs is loaded at boot"
+loaded sysctl_back
+ok $? "sysctl-back is loaded at boot"
+
+out=$(rmmod sysctl_back 2>&1 && rmmod noxs 2>&1)
+ok $? "sysctl-back and noxs unload ${out:+($out)}"
+
+! loaded noxs && [ ! -e /dev/xen/noxs ]
+ok $? "after unload, noxs is gone and /dev/xen/noxs with it"
+
+out=$(modprobe noxs 2>&1)
+ok $? "noxs loads again ${out:+($out)}"
+
+[ -c /dev/xen/noxs ]
+ok $? "/dev/xen/noxs is back"
+
+out=$(lvctl version 2>&1)
+ok $? "lvctl version talks to the reloaded module ${out:+($(echo "$out" | tr '\n' ' '))}"
+
+out=$(modprobe sysctl-back 2>&1)
+ok $? "sysctl-back loads again ${out:+($out)}"
+
+# A frontend has no business in dom0: the module must say so and refuse.
+dmesg -c >/dev/null
+modprobe sysctl-front >/dev/null 2>&1
+status=$?
+! loaded sysctl_front && [ "$status" -ne 0 ] &&
+	dmesg | grep -q 'sysctl_front: not running in a Xen guest'
+ok $? "sysctl-front refuses to load in dom0 (modprobe status $status)"
+
+[ "$failed" -eq 0 ]

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * noxs_device - checks of /dev/xen/noxs itself, run as root in a Xen dom0
+ * with the noxs module loaded: the node, the version ioctl, how bad
+ * arguments and unprivileged openers are refused, and that the module
+ * cannot be unloaded from under an open file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <xen/noxs.h>
+
+#include "tap.h"
+
+#define NOBODY_UID 65534
+#define SCRATCH_NODE "/tmp/noxs-selftest-node"
+
+static void check_node(void)
+{
+	struct stat st;
+
+	if (!tap_ok(stat(NOXS_DEVICE_PATH, &st) == 0, "%s exists",
+		    NOXS_DEVICE_PATH)) {
+		tap_skip("node mode (no node)");
+		return;
+	}
+	tap_ok(S_ISCHR(st.st_mode) && (st.st_mode & 07777) == 0600 &&
+	       st.st_uid == 0 && st.st_gid == 0,
+	       "%s is a character device, mode 0600, owned by root (mode %o uid %u gid %u)",
+	       NOXS_DEVICE_PATH, st.st_mode & 07777, st.st_uid, st.st_gid);
+}
+
+static void check_version(int fd)
+{
+	struct noxs_ioctl_version version;
+	long ret;
+
+	memset(&version, 0, sizeof(version));
+	ret = ioctl(fd, NOXS_IOCTL_VERSION, &version);
+	tap_ok(ret == 0 && version.major == NOXS_ABI_MAJOR &&
+	       version.minor == NOXS_ABI_MINOR,
+	       "version ioctl answers ABI %u.%u (ret %ld, got %u.%u)",
+	       NOXS_ABI_MAJOR, NOXS_ABI_MINOR, ret, version.major,
+	       version.minor);
+
+	memset(&version, 0, sizeof(version));
+	version.flags = 1;
+	ret = ioctl(fd, NOXS_IOCTL_VERSION, &version);
+	tap_errno(ret, errno, EINVAL, "version ioctl with an unknown flag");
+
+	memset(&version, 0, sizeof(version));
+	version.pad = 0x80000000u;
+	ret = ioctl(fd, NOXS_IOCTL_VERSION, &version);
+	tap_errno(ret, errno, EINVAL, "version ioctl with non-zero padding");
+
+	ret = ioctl(fd, NOXS_IOCTL_VERSION, (void *)8);
+	tap_errno(ret, errno, EFAULT, "version ioctl with a bad pointer");
+}
+
+static void check_unknown_ioctls(int fd)
+{
+	struct termios tio;
+	char buf[64];
+	long ret;
+
+	memset(buf, 0, sizeof(buf));
+	ret = ioctl(fd, _IOWR(NOXS_IOCTL_TYPE, NOXS_IOCTL_NR_BASE + 0x1f,
+			      char[64]), buf);
+	tap_errno(ret, errno, ENOTTY, "unknown noxs ioctl number");
+
+	/* The version number with another size is another ioctl. */
+	ret = ioctl(fd, _IOWR(NOXS_IOCTL_TYPE, NOXS_IOCTL_NR_BASE, char[64]),
+		    buf);
+	tap_errno(ret, errno, ENOTTY, "version ioctl number with a wrong size");
+
+	ret = ioctl(fd, TCGETS, &tio);
+	tap_errno(ret, errno, ENOTTY, "a terminal ioctl");
+}
+
+/* Runs @fn in a child and returns what it returned, or -1 if it died. */
+static int in_child(int (*fn)(const char *path), const char *path)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		_exit(fn(path));
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* Child: become nobody, open @path, and exit with the errno (0 if opened). */
+static int open_as_nobody(const char *path)
+{
+	int fd;
+
+	if (setgid(NOBODY_UID) || setuid(NOBODY_UID))
+		return 255;
+	fd = open(path, O_RDWR);
+	if (fd >= 0)
+		return 0;
+	return errno;
+}
+
+/* Child: stay root but drop CAP_SYS_ADMIN, open @path, exit with errno. */
+static int open_without_sys_admin(const char *path)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	int fd;
+
+	if (syscall(SYS_capget, &hdr, data))
+		return 255;
+	data[CAP_TO_INDEX(CAP_SYS_ADMIN)].effective &= ~CAP_TO_MASK(CAP_SYS_ADMIN);
+	if (syscall(SYS_capset, &hdr, data))
+		return 255;
+	fd = open(path, O_RDWR);
+	if (fd >= 0)
+		return 0;
+	return errno;
+}
+
+static void check_child_errno(int got, int expected, const char *what)
+{
+	if (got == 255 || got < 0)
+		tap_ok(0, "%s: the child could not set itself up", what);
+	else
+		tap_errno(got ? -1 : 0, got, expected, what);
+}
+
+static void check_unprivileged_openers(void)
+{
+	struct stat st;
+
+	check_child_errno(in_child(open_as_nobody, NOXS_DEVICE_PATH), EACCES,
+			  "opening the node as nobody");
+
+	/*
+	 * A world-writable copy of the node gets past the file mode: the
+	 * driver itself must still say no.
+	 */
+	unlink(SCRATCH_NODE);
+	if (stat(NOXS_DEVICE_PATH, &st) ||
+	    mknod(SCRATCH_NODE, S_IFCHR | 0666, st.st_rdev) ||
+	    chmod(SCRATCH_NODE, 0666)) {
+		tap_ok(0, "making a 0666 copy of the node: %s", strerror(errno));
+	} else {
+		check_child_errno(in_child(open_as_nobody, SCRATCH_NODE), EPERM,
+				  "opening a 0666 copy of the node as nobody");
+	}
+	unlink(SCRATCH_NODE);
+
+	check_child_errno(in_child(open_without_sys_admin, NOXS_DEVICE_PATH),
+			  EPERM, "opening as root without CAP_SYS_ADMIN");
+}
+
+static void check_unload_while_open(int fd)
+{
+	struct noxs_ioctl_version version;
+	long ret;
+
+	ret = syscall(SYS_delete_module, "noxs", O_NONBLOCK);
+	tap_errno(ret, errno, EWOULDBLOCK,
+		  "unloading noxs while the device is open");
+
+	memset(&version, 0, sizeof(version));
+	ret = ioctl(fd, NOXS_IOCTL_VERSION, &version);
+	tap_ok(ret == 0 && version.major == NOXS_ABI_MAJOR,
+	       "the open device still answers after the refused unload");
+}
+
+int main(void)
+{
+	int fd;
+
+	tap_plan(15);
+
+	check_node();
+
+	fd = open(NOXS_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (!tap_ok(fd >= 0, "root opens %s (%s)", NOXS_DEVICE_PATH,
+		    fd >= 0 ? "ok" : strerror(errno)))
+		return tap_done();
+
+	check_version(fd);
+	check_unknown_ioctls(fd);
+	check_unprivileged_openers();
+	check_unload_while_open(fd);
+
+	close(fd);
+	return tap_done();
+}

@@ -1,0 +1,36 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# lvctl_cli - host-side check of lvctl's command line: exit statuses
+# 0/1/2 for ok/failure/usage and one-line errors that name the problem.
+# Usage: lvctl_cli.sh PATH-TO-LVCTL
+
+lvctl=${1:?usage: lvctl_cli.sh PATH-TO-LVCTL}
+n=0
+failed=0
+
+echo "1..6"
+
+# expect STATUS PATTERN DESCRIPTION -- ARGS...: runs lvctl ARGS, checks its
+# exit status and that its output (stdout+stderr) matches PATTERN.
+expect() {
+	want=$1 pattern=$2 what=$3
+	shift 4
+	out=$("$lvctl" "$@" 2>&1)
+	got=$?
+	n=$((n + 1))
+	if [ "$got" -eq "$want" ] && printf '%s\n' "$out" | grep -q -- "$pattern"; then
+		echo "ok $n - $what"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $what (exit $got, output: $(printf '%s' "$out" | head -n 1))"
+	fi
+}
+
+expect 2 '^usage: lvctl COMMAND' "no command is a usage error" --
+expect 2 "unknown command 'frobnicate'" "an unknown command is a usage error" -- frobnicate
+expect 0 'version' "help lists the commands" -- help
+expect 0 'version' "--help lists the commands" -- --help
+expect 2 "unknown option '--bogus'" "an unknown option is a usage error" -- version --bogus
+expect 2 "unexpected argument 'extra'" "a stray argument is a usage error" -- version extra
+
+[ "$failed" -eq 0 ]

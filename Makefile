@@ -27,6 +27,7 @@ DESTDIR  ?=
 
 MODULES  := drivers/xen/noxs/noxs.ko \
 	    drivers/xen/sysctl-back/sysctl-back.ko \
+	    drivers/xen/noxs-front/noxs-front.ko \
 	    drivers/xen/sysctl-front/sysctl-front.ko
 
 export BUILD
@@ -49,18 +50,24 @@ lvctl:
 selftests:
 	$(MAKE) -C selftests TOP=$(TOP)
 
-stage: modules lvctl selftests
+guests:
+	$(MAKE) -C guests/noop TOP=$(TOP)
+
+stage: modules lvctl selftests guests
 	rm -rf $(STAGE)
-	install -d $(STAGE)/modules $(STAGE)/bin $(STAGE)/selftests
+	install -d $(STAGE)/modules $(STAGE)/bin $(STAGE)/selftests \
+		$(STAGE)/guests
 	install -m 0644 $(MODULES) $(STAGE)/modules/
 	install -m 0755 tools/lvctl/lvctl $(STAGE)/bin/
-	install -m 0755 selftests/run-selftests selftests/modules.sh \
-		selftests/noxs_device $(STAGE)/selftests/
+	$(MAKE) -s -C selftests TOP=$(TOP) DESTDIR=$(STAGE)/selftests install
+	install -m 0644 guests/noop/noop $(STAGE)/guests/
 
 unit-check:
 	@$(MAKE) -s lvctl selftests
 	@echo "# unit: uapi_layout"
 	@selftests/unit/uapi_layout
+	@echo "# unit: config_keys"
+	@selftests/unit/config_keys
 	@echo "# unit: lvctl_cli"
 	@sh selftests/unit/lvctl_cli.sh tools/lvctl/lvctl
 
@@ -105,11 +112,12 @@ dkms-uninstall:
 clean:
 	$(MAKE) -C tools/lvctl TOP=$(TOP) clean
 	$(MAKE) -C selftests TOP=$(TOP) clean
+	$(MAKE) -C guests/noop TOP=$(TOP) clean
 	find drivers \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
 		-o -name '*.mod.c' -o -name '.*.cmd' -o -name 'modules.order' \) \
 		-delete
 	rm -f Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd
 	rm -rf $(STAGE)
 
-.PHONY: all deps deps-if-missing modules lvctl selftests stage unit-check \
+.PHONY: all deps deps-if-missing modules lvctl selftests guests stage unit-check \
 	check run install dkms-install dkms-uninstall clean

@@ -4,22 +4,11 @@
 # load again cleanly, the device node follows the module, and the guest
 # module refuses to load in dom0.
 
-n=0
-failed=0
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n - $2"
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 
 loaded() { [ -d "/sys/module/$1" ]; }
 
-echo "1..9"
+plan 9
 
 loaded noxs
 ok $? "noxs is loaded at boot"
@@ -52,4 +41,4 @@ status=$?
 	dmesg | grep -q 'sysctl_front: not running in a Xen guest'
 ok $? "sysctl-front refuses to load in dom0 (modprobe status $status)"
 
-[ "$failed" -eq 0 ]
+done_testing

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Commands that report on the host: version.
+ * Commands that report on the host: version, info.
  */
 #include <stdio.h>
 #include <unistd.h>
@@ -20,11 +20,9 @@ static int print_xen_version(void)
 	xen_extraversion_t extra;
 	int version;
 
-	xch = xc_interface_open(NULL, NULL, 0);
-	if (!xch) {
-		lvctl_error("cannot open the Xen control interface (is this a Xen dom0?)");
+	xch = lvctl_xc_open();
+	if (!xch)
 		return -1;
-	}
 
 	version = xc_version(xch, XENVER_version, NULL);
 	if (version < 0 || xc_version(xch, XENVER_extraversion, &extra) < 0) {
@@ -58,5 +56,50 @@ int cmd_version(int argc, char **argv)
 
 	if (print_xen_version())
 		return LVCTL_EXIT_FAILURE;
+	return LVCTL_EXIT_OK;
+}
+
+/*
+ * What an operator (or a leak test) wants to know of the host: Xen's CPUs
+ * and memory, and what the noxs module holds for guests.
+ */
+int cmd_info(int argc, char **argv)
+{
+	struct noxs_ioctl_stats stats;
+	xc_physinfo_t phys = { 0 };
+	xc_interface *xch;
+	int ret, fd;
+
+	ret = lvctl_no_args("info", argc, argv);
+	if (ret >= 0)
+		return ret;
+
+	xch = lvctl_xc_open();
+	if (!xch)
+		return LVCTL_EXIT_FAILURE;
+	ret = xc_physinfo(xch, &phys);
+	xc_interface_close(xch);
+	if (ret) {
+		lvctl_error("cannot read the host's physical information");
+		return LVCTL_EXIT_FAILURE;
+	}
+
+	fd = noxs_open(NULL);
+	if (fd < 0)
+		return LVCTL_EXIT_FAILURE;
+	ret = noxs_stats(fd, &stats);
+	close(fd);
+	if (ret)
+		return LVCTL_EXIT_FAILURE;
+
+	printf("nr_cpus:            %u\n", phys.nr_cpus);
+	printf("total_pages:        %llu\n", (unsigned long long)phys.total_pages);
+	printf("free_pages:         %llu\n", (unsigned long long)phys.free_pages);
+	printf("noxs_guests:        %u\n", stats.guests);
+	printf("noxs_grants:        %u\n", stats.grants);
+	printf("noxs_mapped:        %u\n", stats.mapped);
+	printf("noxs_evtchns:       %u\n", stats.evtchns);
+	printf("noxs_console_bytes: %llu\n",
+	       (unsigned long long)stats.console_bytes);
 	return LVCTL_EXIT_OK;
 }

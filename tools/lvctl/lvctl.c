@@ -2,81 +2,32 @@
 /*
  * lvctl - create and control Xen guests without XenStore.
  *
- * This file holds the command table and what every command shares:
- * argument parsing conventions, error reporting and exit statuses
- * (0 ok, 1 failure, 2 usage). Each command family lives in a cmd_*.c file.
+ * This file holds the command table and main. Every command returns an
+ * exit status: 0 ok, 1 failure, 2 usage. Each command family lives in a
+ * cmd_*.c file; util.c has what they share.
  */
-#include <errno.h>
-#include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "lvctl.h"
 
-const char *lvctl_progname = "lvctl";
-
 static int cmd_help(int argc, char **argv);
 
 static const struct lvctl_command lvctl_commands[] = {
-	{ "help",	cmd_help,	"",	"show the commands" },
+	{ "create",	cmd_create,	"[-p] [-c] CONFIG",
+	  "build a guest from an xl.cfg-style file, print its domid" },
+	{ "destroy",	cmd_destroy,	"NAME|DOMID",	"destroy a guest at once" },
+	{ "list",	cmd_list,	"[--json]",	"list the domains" },
+	{ "console",	cmd_console,	"[-n] NAME|DOMID",
+	  "show a guest's console (^] detaches)" },
+	{ "info",	cmd_info,	"",
+	  "show the host's CPUs and memory, and what noxs holds" },
 	{ "version",	cmd_version,	"",
 	  "show lvctl's, the NoXS ABI's and Xen's versions" },
+	{ "help",	cmd_help,	"",	"show the commands" },
 };
 
 #define LVCTL_NR_COMMANDS (sizeof(lvctl_commands) / sizeof(lvctl_commands[0]))
-
-void lvctl_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", lvctl_progname);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-int lvctl_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s %s: ", lvctl_progname, cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (see '%s help')\n", lvctl_progname);
-	return LVCTL_EXIT_USAGE;
-}
-
-/*
- * For commands that take no arguments: accept -h/--help, refuse anything
- * else. Returns -1 to go on, or the exit status to return.
- */
-int lvctl_no_args(const char *cmd, int argc, char **argv)
-{
-	static const struct option options[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int opt;
-
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
-		if (opt == 'h') {
-			printf("usage: %s %s\n", lvctl_progname, cmd);
-			return LVCTL_EXIT_OK;
-		}
-		return lvctl_usage_error(cmd, "unknown option '%s'",
-					 argv[optind - 1]);
-	}
-	if (optind < argc)
-		return lvctl_usage_error(cmd, "unexpected argument '%s'",
-					 argv[optind]);
-	return -1;
-}
 
 static void print_commands(FILE *out)
 {

@@ -5,6 +5,7 @@
 #ifndef LVCTL_H
 #define LVCTL_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 /* Exit statuses, as xl and the other tools of a Xen host use them. */
@@ -19,18 +20,47 @@ struct lvctl_command {
 	const char *summary;	/* one line for `lvctl help` */
 };
 
-/* lvctl.c */
+/* util.c */
 extern const char *lvctl_progname;
 void lvctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int lvctl_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 int lvctl_no_args(const char *cmd, int argc, char **argv);
 
+/* xen.c: the libxenctrl connection */
+typedef struct xc_interface_core xc_interface;
+xc_interface *lvctl_xc_open(void);
+const char *lvctl_xc_error(xc_interface *xch, const char *fallback);
+
 /* noxs.c: the /dev/xen/noxs connection */
+struct noxs_ioctl_guest_info;
+struct noxs_ioctl_stats;
 int noxs_open(unsigned int *abi_minor);
 int noxs_query_version(int fd, unsigned int *major, unsigned int *minor);
+int noxs_guest_create(int fd, uint32_t domid, const char *name,
+		      unsigned int *dir_gref, unsigned int *backend);
+int noxs_console_attach(int fd, uint32_t domid, unsigned int port);
+int noxs_guest_commit(int fd, uint32_t domid);
+int noxs_guest_destroy(int fd, uint32_t domid);
+int noxs_guest_info(int fd, const char *name, uint32_t domid,
+		    struct noxs_ioctl_guest_info *info);
+int noxs_console_open(int fd, uint32_t domid);
+int noxs_stats(int fd, struct noxs_ioctl_stats *stats);
+
+/* noxs.c, too: NAME|DOMID on the command line */
+int lvctl_resolve_guest(int noxs_fd, const char *arg, uint32_t *domid);
 
 /* cmd_info.c */
 int cmd_version(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+
+/* cmd_domain.c */
+int cmd_create(int argc, char **argv);
+int cmd_destroy(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+
+/* cmd_console.c */
+int cmd_console(int argc, char **argv);
+int lvctl_console_attach(int noxs_fd, uint32_t domid, int follow);
 
 #endif /* LVCTL_H */

@@ -5,10 +5,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <xenctrl.h>
 #include <xen/noxs.h>
 
 #include "lvctl.h"
@@ -64,4 +66,149 @@ int noxs_open(unsigned int *abi_minor)
 err_close:
 	close(fd);
 	return -1;
+}
+
+/*
+ * The guest ioctls. Each returns 0, or -1 after printing one line that
+ * names the guest and the problem.
+ */
+
+int noxs_guest_create(int fd, uint32_t domid, const char *name,
+		      unsigned int *dir_gref, unsigned int *backend)
+{
+	struct noxs_ioctl_guest_create arg;
+
+	memset(&arg, 0, sizeof(arg));
+	arg.domid = domid;
+	strncpy(arg.name, name, sizeof(arg.name) - 1);
+	if (ioctl(fd, NOXS_IOCTL_GUEST_CREATE, &arg) < 0) {
+		if (errno == EEXIST)
+			lvctl_error("the name '%s' is in use", name);
+		else
+			lvctl_error("cannot register domain %u with noxs: %s",
+				    domid, strerror(errno));
+		return -1;
+	}
+	*dir_gref = arg.dir_gref;
+	*backend = arg.backend_domid;
+	return 0;
+}
+
+int noxs_console_attach(int fd, uint32_t domid, unsigned int port)
+{
+	struct noxs_ioctl_console_attach arg = {
+		.domid = domid,
+		.port = port,
+	};
+
+	if (ioctl(fd, NOXS_IOCTL_CONSOLE_ATTACH, &arg) < 0) {
+		lvctl_error("cannot attach domain %u's console: %s", domid,
+			    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int noxs_guest_ioctl(int fd, unsigned long cmd, uint32_t domid,
+			    const char *what)
+{
+	struct noxs_ioctl_guest arg = { .domid = domid };
+
+	if (ioctl(fd, cmd, &arg) < 0) {
+		lvctl_error("cannot %s domain %u: %s", what, domid,
+			    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int noxs_guest_commit(int fd, uint32_t domid)
+{
+	return noxs_guest_ioctl(fd, NOXS_IOCTL_GUEST_COMMIT, domid, "commit");
+}
+
+int noxs_guest_destroy(int fd, uint32_t domid)
+{
+	return noxs_guest_ioctl(fd, NOXS_IOCTL_GUEST_DESTROY, domid,
+				"release the noxs state of");
+}
+
+/*
+ * Looks a guest up by name (if @name is non-NULL) or by domid. Returns 0,
+ * -ENOENT if noxs has no such guest (nothing printed), or -1.
+ */
+int noxs_guest_info(int fd, const char *name, uint32_t domid,
+		    struct noxs_ioctl_guest_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	if (name) {
+		if (strlen(name) >= sizeof(info->name))
+			return -ENOENT;
+		strcpy(info->name, name);
+		info->flags = NOXS_GUEST_INFO_BY_NAME;
+	} else {
+		info->domid = domid;
+	}
+	if (ioctl(fd, NOXS_IOCTL_GUEST_INFO, info) == 0)
+		return 0;
+	/* EINVAL: a name noxs would never have registered. */
+	if (errno == ENOENT || errno == EINVAL)
+		return -ENOENT;
+	lvctl_error("cannot look up %s%s: %s", name ? "" : "domain ",
+		    name ? name : "", strerror(errno));
+	return -1;
+}
+
+int noxs_console_open(int fd, uint32_t domid)
+{
+	struct noxs_ioctl_console_open arg = { .domid = domid };
+
+	if (ioctl(fd, NOXS_IOCTL_CONSOLE_OPEN, &arg) < 0) {
+		lvctl_error("cannot open domain %u's console: %s", domid,
+			    strerror(errno));
+		return -1;
+	}
+	return arg.fd;
+}
+
+int noxs_stats(int fd, struct noxs_ioctl_stats *stats)
+{
+	memset(stats, 0, sizeof(*stats));
+	if (ioctl(fd, NOXS_IOCTL_STATS, stats) < 0) {
+		lvctl_error("cannot read noxs statistics: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * NAME|DOMID from the command line: a number is a domid (names never start
+ * with a digit), anything else a name, which noxs looks up in its hash.
+ * Returns 0, or -1 after printing why not.
+ */
+int lvctl_resolve_guest(int fd, const char *arg, uint32_t *domid)
+{
+	struct noxs_ioctl_guest_info info;
+	unsigned long v;
+	char *end;
+	int err;
+
+	if (*arg >= '0' && *arg <= '9') {
+		errno = 0;
+		v = strtoul(arg, &end, 10);
+		if (errno || *end || v >= DOMID_FIRST_RESERVED) {
+			lvctl_error("'%s' is not a domain id", arg);
+			return -1;
+		}
+		*domid = v;
+		return 0;
+	}
+
+	err = noxs_guest_info(fd, arg, 0, &info);
+	if (err == -ENOENT)
+		lvctl_error("no guest is named '%s'", arg);
+	if (err)
+		return -1;
+	*domid = info.domid;
+	return 0;
 }

@@ -8,9 +8,12 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
+#include <linux/ctype.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
+#include <xen/interface/xen.h>
 #include <uapi/xen/noxs.h>
 
 #include "noxs.h"
@@ -47,6 +50,189 @@ static long noxs_ioctl_version(void __user *udata)
 	return 0;
 }
 
+/* A domid lvctl may hand us: a real guest's, never dom0's or a reserved one. */
+static bool noxs_valid_domid(__u32 domid)
+{
+	return domid > 0 && domid < DOMID_FIRST_RESERVED;
+}
+
+/*
+ * A name is NUL-terminated inside its field, not empty, made of
+ * [A-Za-z0-9_.-], and the rest of the field is zero.
+ */
+static bool noxs_valid_name(const char name[NOXS_NAME_SIZE])
+{
+	size_t len = strnlen(name, NOXS_NAME_SIZE);
+	size_t i;
+
+	if (len == 0 || len == NOXS_NAME_SIZE)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum(name[i]) && !strchr("_.-", name[i]))
+			return false;
+	return !memchr_inv(name + len, 0, NOXS_NAME_SIZE - len);
+}
+
+static long noxs_ioctl_guest_create(struct file *file, void __user *udata)
+{
+	struct noxs_ioctl_guest_create arg;
+	grant_ref_t gref;
+	int err;
+
+	if (copy_from_user(&arg, udata, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || !noxs_valid_domid(arg.domid) ||
+	    !noxs_valid_name(arg.name))
+		return -EINVAL;
+
+	err = noxs_guest_create(file, arg.domid, arg.name, &gref);
+	if (err)
+		return err;
+
+	arg.dir_gref = gref;
+	arg.backend_domid = 0;	/* noxs runs in dom0 only */
+	if (copy_to_user(udata, &arg, sizeof(arg))) {
+		noxs_guest_destroy(arg.domid);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static long noxs_ioctl_console_attach(void __user *udata)
+{
+	struct noxs_ioctl_console_attach arg;
+	struct noxs_guest *guest;
+	int err;
+
+	if (copy_from_user(&arg, udata, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || arg.pad || !noxs_valid_domid(arg.domid) || !arg.port)
+		return -EINVAL;
+
+	guest = noxs_guest_get(arg.domid);
+	if (!guest)
+		return -ENOENT;
+	err = noxs_console_attach(guest, arg.port);
+	noxs_guest_put(guest);
+	return err;
+}
+
+static int noxs_copy_guest_arg(struct noxs_ioctl_guest *arg,
+			       void __user *udata)
+{
+	if (copy_from_user(arg, udata, sizeof(*arg)))
+		return -EFAULT;
+	if (arg->flags || !noxs_valid_domid(arg->domid))
+		return -EINVAL;
+	return 0;
+}
+
+static long noxs_ioctl_guest_commit(struct file *file, void __user *udata)
+{
+	struct noxs_ioctl_guest arg;
+	int err;
+
+	err = noxs_copy_guest_arg(&arg, udata);
+	if (err)
+		return err;
+	return noxs_guest_commit(file, arg.domid);
+}
+
+static long noxs_ioctl_guest_destroy(void __user *udata)
+{
+	struct noxs_ioctl_guest arg;
+	int err;
+
+	err = noxs_copy_guest_arg(&arg, udata);
+	if (err)
+		return err;
+	return noxs_guest_destroy(arg.domid);
+}
+
+static long noxs_ioctl_guest_info(void __user *udata)
+{
+	struct noxs_ioctl_guest_info arg;
+	struct noxs_guest *guest;
+
+	if (copy_from_user(&arg, udata, sizeof(arg)))
+		return -EFAULT;
+	if ((arg.flags & ~NOXS_GUEST_INFO_BY_NAME) || arg.pad)
+		return -EINVAL;
+
+	if (arg.flags & NOXS_GUEST_INFO_BY_NAME) {
+		if (!noxs_valid_name(arg.name))
+			return -EINVAL;
+		guest = noxs_guest_get_by_name(arg.name);
+	} else {
+		if (!noxs_valid_domid(arg.domid))
+			return -EINVAL;
+		guest = noxs_guest_get(arg.domid);
+	}
+	if (!guest)
+		return -ENOENT;
+
+	arg.domid = guest->domid;
+	memcpy(arg.name, guest->name, sizeof(arg.name));
+	arg.created_ns = guest->created_ns;
+	arg.committed = !READ_ONCE(guest->owner);
+	noxs_guest_put(guest);
+
+	if (copy_to_user(udata, &arg, sizeof(arg)))
+		return -EFAULT;
+	return 0;
+}
+
+static long noxs_ioctl_console_open(void __user *udata)
+{
+	struct noxs_ioctl_console_open arg;
+	struct noxs_guest *guest;
+	int fd;
+
+	if (copy_from_user(&arg, udata, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || arg.pad || !noxs_valid_domid(arg.domid))
+		return -EINVAL;
+
+	guest = noxs_guest_get(arg.domid);
+	if (!guest)
+		return -ENOENT;
+	fd = noxs_console_open(guest);
+	noxs_guest_put(guest);
+	if (fd < 0)
+		return fd;
+
+	/*
+	 * The file is in the table already; if the answer cannot reach the
+	 * caller, the descriptor stays open in its process, unnamed, as it
+	 * would for any other fd-returning ioctl (see DRM's). Nothing leaks
+	 * beyond that process.
+	 */
+	arg.fd = fd;
+	if (copy_to_user(udata, &arg, sizeof(arg)))
+		return -EFAULT;
+	return 0;
+}
+
+static long noxs_ioctl_stats(void __user *udata)
+{
+	struct noxs_ioctl_stats arg;
+
+	if (copy_from_user(&arg, udata, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || arg.pad)
+		return -EINVAL;
+
+	arg.guests = atomic_read(&noxs_counters.guests);
+	arg.grants = atomic_read(&noxs_counters.grants);
+	arg.mapped = atomic_read(&noxs_counters.mapped);
+	arg.evtchns = atomic_read(&noxs_counters.evtchns);
+	arg.console_bytes = atomic64_read(&noxs_counters.console_bytes);
+
+	if (copy_to_user(udata, &arg, sizeof(arg)))
+		return -EFAULT;
+	return 0;
+}
+
 static long noxs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *udata = (void __user *)arg;
@@ -54,9 +240,30 @@ static long noxs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	switch (cmd) {
 	case NOXS_IOCTL_VERSION:
 		return noxs_ioctl_version(udata);
+	case NOXS_IOCTL_GUEST_CREATE:
+		return noxs_ioctl_guest_create(file, udata);
+	case NOXS_IOCTL_CONSOLE_ATTACH:
+		return noxs_ioctl_console_attach(udata);
+	case NOXS_IOCTL_GUEST_COMMIT:
+		return noxs_ioctl_guest_commit(file, udata);
+	case NOXS_IOCTL_GUEST_DESTROY:
+		return noxs_ioctl_guest_destroy(udata);
+	case NOXS_IOCTL_GUEST_INFO:
+		return noxs_ioctl_guest_info(udata);
+	case NOXS_IOCTL_CONSOLE_OPEN:
+		return noxs_ioctl_console_open(udata);
+	case NOXS_IOCTL_STATS:
+		return noxs_ioctl_stats(udata);
 	default:
 		return -ENOTTY;
 	}
+}
+
+/* Guests this file created and did not commit are torn down with it. */
+static int noxs_release(struct inode *inode, struct file *file)
+{
+	noxs_guests_release_file(file);
+	return 0;
 }
 
 /*
@@ -66,6 +273,7 @@ static long noxs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 static const struct file_operations noxs_fops = {
 	.owner		= THIS_MODULE,
 	.open		= noxs_open,
+	.release	= noxs_release,
 	.unlocked_ioctl	= noxs_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= no_llseek,

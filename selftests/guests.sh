@@ -1,0 +1,152 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# guests - lvctl create, console, list and destroy of real guests, with no
+# XenStore anywhere: a stock Debian kernel with a busybox initramfs, and
+# the noop guest. Then every create error case (one-line message, exit
+# status, nothing left behind), and 100 create/destroy cycles that must
+# leave Xen's free memory and the noxs state where they started.
+
+. "$(dirname "$0")/lib.sh"
+
+GUEST_DIR=/usr/lib/lightvm/guest
+CYCLES=${GUEST_CYCLES:-100}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# info_value KEY: one value of `lvctl info`.
+info_value() { lvctl info | sed -n "s/^$1: *//p"; }
+
+# noxs_state: what noxs holds, as one comparable line.
+noxs_state() { lvctl info | grep '^noxs_' | tr -s ' \n' ' '; }
+
+domain_count() { lvctl list | tail -n +2 | wc -l; }
+
+# wait_console GUEST PATTERN SECONDS: poll the kept console output.
+wait_console() {
+	local i
+	for ((i = 0; i < $3 * 2; i++)); do
+		lvctl console --no-follow "$1" 2>/dev/null | grep -q -- "$2" && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+# free_pages_settle BEFORE: Xen frees a dead domain's memory a little after
+# destroy returns; wait (up to 10 s) for free memory to come back.
+free_pages_settle() {
+	local i now
+	for ((i = 0; i < 20; i++)); do
+		now=$(info_value free_pages)
+		[ "$now" -ge "$1" ] && break
+		sleep 0.5
+	done
+	echo "$now"
+}
+
+no_xenstore() { ! pidof xenstored >/dev/null && ! pidof xenconsoled >/dev/null; }
+
+write_cfg() {
+	local file=$work/$1.cfg
+	shift
+	printf '%s\n' "$@" >"$file"
+	echo "$file"
+}
+
+# expect_fail STATUS PATTERN DESC -- ARGS: lvctl ARGS must exit STATUS with
+# one line on stderr matching PATTERN, and leave domains and noxs as they were.
+expect_fail() {
+	local want=$1 pattern=$2 what=$3 out status lines
+	shift 4
+	out=$(lvctl "$@" 2>&1 >/dev/null)
+	status=$?
+	lines=$(printf '%s\n' "$out" | grep -c .)
+	[ "$status" -eq "$want" ] && [ "$lines" -eq 1 ] &&
+		printf '%s\n' "$out" | grep -q -- "$pattern" &&
+		[ "$(domain_count)" -eq "$domains0" ] &&
+		[ "$(noxs_state)" = "$noxs0" ]
+	ok $? "$what: exit $status, '$out'"
+}
+
+plan 22
+
+no_xenstore
+ok $? "no xenstored or xenconsoled runs"
+domains0=$(domain_count)
+noxs0=$(noxs_state)
+
+noop_cfg=$(write_cfg noop 'name = "noop1"' "kernel = \"$GUEST_DIR/noop\"" \
+	'memory = 8' 'extra = "noop=block"')
+linux_cfg=$(write_cfg linux 'name = "linux1"' \
+	"kernel = \"$GUEST_DIR/vmlinux.gz\"" "ramdisk = \"$GUEST_DIR/initrd.gz\"" \
+	'memory = 128' 'vcpus = 1' 'extra = "console=hvc0 lightvm.guest=shell"')
+
+# --- a noop guest and a Linux guest, side by side ---------------------------
+noop_id=$(lvctl create "$noop_cfg")
+ok $? "create the noop guest (domain $noop_id)"
+wait_console noop1 'lightvm-noop: up' 20
+ok $? "the noop guest prints its marker on its console"
+
+linux_id=$(lvctl create "$linux_cfg")
+ok $? "create the Linux guest (domain $linux_id)"
+wait_console linux1 'lightvm-guest: up' 120
+ok $? "the Linux guest reaches its init and prints its marker"
+lvctl console --no-follow linux1 | grep -q 'noxs_front: device directory from domain 0'
+ok $? "the Linux guest found its NoXS device directory without XenStore"
+
+list=$(lvctl list)
+diag "$list"
+echo "$list" | grep -qE "^noop1 +$noop_id +[0-9]+ +1 " &&
+	echo "$list" | grep -qE "^linux1 +$linux_id +12[0-9] +1 "
+ok $? "lvctl list shows both guests with their domid, memory and vcpus"
+lvctl list --json | grep -q "\"name\": \"linux1\", \"domid\": $linux_id"
+ok $? "lvctl list --json shows them too"
+
+no_xenstore
+ok $? "still no xenstored or xenconsoled with guests running"
+
+lvctl destroy noop1 && lvctl destroy "$linux_id"
+ok $? "destroy both, by name and by domid"
+[ "$(domain_count)" -eq "$domains0" ] && ! lvctl list | grep -qE '^(noop1|linux1) '
+ok $? "they are gone from lvctl list"
+[ "$(noxs_state)" = "$noxs0" ]
+ok $? "noxs holds nothing for them ($(noxs_state))"
+
+# --- errors: one line, the right status, nothing left behind -----------------
+expect_fail 1 "cannot read kernel $work/none" "a missing kernel" -- \
+	create "$(write_cfg e1 'name = "e1"' "kernel = \"$work/none\"")"
+expect_fail 1 "memory = lots" "a bad memory value" -- \
+	create "$(write_cfg e2 'name = "e2"' "kernel = \"$GUEST_DIR/noop\"" 'memory = "lots"')"
+expect_fail 1 "vcpus = 64 is more than" "more vcpus than the host has" -- \
+	create "$(write_cfg e3 'name = "e3"' "kernel = \"$GUEST_DIR/noop\"" 'vcpus = 64')"
+expect_fail 1 "unknown key 'colour'" "an unknown key" -- \
+	create "$(write_cfg e4 'name = "e4"' "kernel = \"$GUEST_DIR/noop\"" 'colour = "blue"')"
+expect_fail 1 "Xen is out of memory" "more memory than Xen has" -- \
+	create "$(write_cfg e5 'name = "e5"' "kernel = \"$GUEST_DIR/noop\"" 'memory = 65536')"
+# Fails after the domain and its noxs record exist: the undo path.
+echo "not a kernel" >"$work/junk"
+expect_fail 1 "cannot parse the kernel image" "a kernel that is no PV image" -- \
+	create "$(write_cfg e6 'name = "e6"' "kernel = \"$work/junk\"")"
+expect_fail 2 "expected one CONFIG" "create without a config is a usage error" -- create
+
+dup_id=$(lvctl create "$noop_cfg")
+domains0=$((domains0 + 1)) noxs0=$(noxs_state)
+expect_fail 1 "the name 'noop1' is in use by domain $dup_id" "a duplicate name" -- \
+	create "$noop_cfg"
+lvctl destroy noop1
+domains0=$((domains0 - 1)) noxs0=$(noxs_state)
+
+# --- create/destroy cycles leak nothing ----------------------------------------
+cycle_cfg=$(write_cfg cycle 'name = "cycle"' "kernel = \"$GUEST_DIR/noop\"" 'memory = 8')
+free0=$(free_pages_settle 0)
+failures=0
+for ((i = 0; i < CYCLES; i++)); do
+	lvctl create "$cycle_cfg" >/dev/null && lvctl destroy cycle ||
+		failures=$((failures + 1))
+done
+ok $failures "$CYCLES create/destroy cycles of the noop guest ($failures failed)"
+free1=$(free_pages_settle "$free0")
+[ "$free1" -eq "$free0" ] && [ "$(noxs_state)" = "$noxs0" ] &&
+	[ "$(domain_count)" -eq "$domains0" ]
+ok $? "after them Xen's free pages ($free0 -> $free1), noxs and the domain list are as before"
+
+done_testing

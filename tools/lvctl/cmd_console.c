@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lvctl console: a guest's console, served by the noxs module, which has
+ * drained it since the guest started. Shows the kept output first, then
+ * follows; ^] (or the guest's end) detaches.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "lvctl.h"
+
+#define CONSOLE_ESCAPE 0x1d	/* ^] */
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Copies what the guest printed to stdout. Returns 1 at its end, 0, -1. */
+static int pump_output(int cons)
+{
+	char buf[4096];
+	ssize_t n;
+
+	n = read(cons, buf, sizeof(buf));
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN ? 0 : -1;
+	if (n == 0)
+		return 1;
+	return write_all(STDOUT_FILENO, buf, n);
+}
+
+/* Copies the user's keys to the guest. Returns 1 on ^] or end of input. */
+static int pump_input(int cons)
+{
+	char buf[256], *esc;
+	ssize_t n;
+
+	n = read(STDIN_FILENO, buf, sizeof(buf));
+	if (n < 0)
+		return errno == EINTR ? 0 : -1;
+	if (n == 0)
+		return 1;
+	esc = memchr(buf, CONSOLE_ESCAPE, n);
+	if (esc)
+		n = esc - buf;
+	/* A full input ring drops keys, as a serial line would. */
+	if (n && write(cons, buf, n) < 0 && errno != EAGAIN)
+		return -1;
+	return esc ? 1 : 0;
+}
+
+/* Without --follow: print what is kept, and stop where it ends. */
+static int dump(int cons)
+{
+	struct pollfd pfd = { .fd = cons, .events = POLLIN };
+	int ret;
+
+	while (poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN)) {
+		ret = pump_output(cons);
+		if (ret)
+			return ret < 0 ? -1 : 0;
+	}
+	return 0;
+}
+
+static int follow(int cons)
+{
+	struct pollfd pfds[2] = {
+		{ .fd = cons, .events = POLLIN },
+		{ .fd = STDIN_FILENO, .events = POLLIN },
+	};
+	struct termios saved, raw;
+	int tty = isatty(STDIN_FILENO), ret = 0;
+
+	if (tty && !tcgetattr(STDIN_FILENO, &saved)) {
+		raw = saved;
+		cfmakeraw(&raw);
+		tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+	} else {
+		tty = 0;
+	}
+
+	while (!ret) {
+		if (poll(pfds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			ret = -1;
+			break;
+		}
+		if (pfds[0].revents & (POLLIN | POLLHUP))
+			ret = pump_output(cons);
+		if (!ret && (pfds[1].revents & (POLLIN | POLLHUP)))
+			ret = pump_input(cons);
+		if (!ret && (pfds[1].revents & POLLHUP))
+			pfds[1].fd = -1;	/* input ended: only follow */
+	}
+
+	if (tty)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	return ret < 0 ? -1 : 0;
+}
+
+int lvctl_console_attach(int noxs_fd, uint32_t domid, int following)
+{
+	int cons, ret;
+
+	cons = noxs_console_open(noxs_fd, domid);
+	if (cons < 0)
+		return LVCTL_EXIT_FAILURE;
+	ret = following ? follow(cons) : dump(cons);
+	close(cons);
+	if (ret) {
+		lvctl_error("domain %u's console: %s", domid, strerror(errno));
+		return LVCTL_EXIT_FAILURE;
+	}
+	return LVCTL_EXIT_OK;
+}
+
+int cmd_console(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "no-follow", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int following = 1, opt, fd, ret;
+	uint32_t domid;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+nh", options, NULL)) != -1) {
+		if (opt == 'n') {
+			following = 0;
+			continue;
+		}
+		if (opt == 'h') {
+			printf("usage: %s console [-n|--no-follow] NAME|DOMID\n",
+			       lvctl_progname);
+			return LVCTL_EXIT_OK;
+		}
+		return lvctl_usage_error("console", "unknown option '%s'",
+					 argv[optind - 1]);
+	}
+	if (argc - optind != 1)
+		return lvctl_usage_error("console", "expected one NAME|DOMID");
+
+	fd = noxs_open(NULL);
+	if (fd < 0)
+		return LVCTL_EXIT_FAILURE;
+	ret = LVCTL_EXIT_FAILURE;
+	if (!lvctl_resolve_guest(fd, argv[optind], &domid))
+		ret = lvctl_console_attach(fd, domid, following);
+	close(fd);
+	return ret;
+}

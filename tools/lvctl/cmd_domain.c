@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest lifecycle commands: create, destroy, list.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <xenctrl.h>
+
+#include <xen/noxs.h>
+
+#include "build.h"
+#include "config.h"
+#include "lvctl.h"
+
+#define XC_PAGE_MB(pages) ((pages) >> (20 - XC_PAGE_SHIFT))
+
+static const struct option help_only[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int check_readable(const char *what, const char *path)
+{
+	if (access(path, R_OK)) {
+		lvctl_error("cannot read %s %s: %s", what, path,
+			    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* What can be known before anything is taken: fail early and clearly. */
+static int preflight(xc_interface *xch, int noxs_fd,
+		     const struct lvctl_config *cfg)
+{
+	struct noxs_ioctl_guest_info info;
+	xc_physinfo_t phys = { 0 };
+	unsigned long free_mb;
+	int err;
+
+	if (check_readable("kernel", cfg->kernel) ||
+	    (cfg->ramdisk && check_readable("ramdisk", cfg->ramdisk)))
+		return -1;
+
+	err = noxs_guest_info(noxs_fd, cfg->name, 0, &info);
+	if (!err) {
+		lvctl_error("the name '%s' is in use by domain %u", cfg->name,
+			    info.domid);
+		return -1;
+	}
+	if (err != -ENOENT)
+		return -1;
+
+	if (xc_physinfo(xch, &phys)) {
+		lvctl_error("cannot read the host's physical information: %s",
+			    strerror(errno));
+		return -1;
+	}
+	if (cfg->vcpus > phys.nr_cpus) {
+		lvctl_error("vcpus = %ld is more than this host's %u physical CPUs",
+			    cfg->vcpus, phys.nr_cpus);
+		return -1;
+	}
+	free_mb = XC_PAGE_MB(phys.free_pages);
+	if ((unsigned long)cfg->memory_mb > free_mb) {
+		lvctl_error("Xen is out of memory: the guest needs %ld MiB, %lu MiB are free",
+			    cfg->memory_mb, free_mb);
+		return -1;
+	}
+	return 0;
+}
+
+static void print_profile(const struct lvctl_build_times *t)
+{
+	fprintf(stderr,
+		"profile: domain %.2f, devices %.2f, load %.2f, memory %.2f, image %.2f, console %.2f, unpause %.2f, total %.2f ms\n",
+		t->create - t->start, t->devices - t->create,
+		t->load - t->devices, t->memory - t->load,
+		t->image - t->memory, t->console - t->image,
+		t->unpause - t->console, t->unpause - t->start);
+}
+
+int cmd_create(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "paused", no_argument, NULL, 'p' },
+		{ "console", no_argument, NULL, 'c' },
+		{ "profile", no_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct lvctl_build build = { 0 };
+	struct lvctl_config cfg;
+	int console = 0, profile = 0, opt, ret = LVCTL_EXIT_FAILURE;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+pch", options, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			build.paused = 1;
+			break;
+		case 'c':
+			console = 1;
+			break;
+		case 'P':
+			profile = 1;
+			break;
+		case 'h':
+			printf("usage: %s create [-p|--paused] [-c|--console] [--profile] CONFIG\n",
+			       lvctl_progname);
+			return LVCTL_EXIT_OK;
+		default:
+			return lvctl_usage_error("create", "unknown option '%s'",
+						 argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 1)
+		return lvctl_usage_error("create", "expected one CONFIG file");
+
+	if (lvctl_config_read(argv[optind], &cfg))
+		return LVCTL_EXIT_FAILURE;
+
+	build.noxs_fd = noxs_open(NULL);
+	if (build.noxs_fd < 0)
+		goto out_config;
+	build.xch = lvctl_xc_open();
+	if (!build.xch)
+		goto out_noxs;
+
+	if (preflight(build.xch, build.noxs_fd, &cfg) ||
+	    lvctl_build(&build, &cfg))
+		goto out_xc;
+
+	printf("%u\n", build.domid);
+	fflush(stdout);
+	if (profile)
+		print_profile(&build.times);
+	ret = LVCTL_EXIT_OK;
+	if (console)
+		ret = lvctl_console_attach(build.noxs_fd, build.domid, 1);
+
+out_xc:
+	xc_interface_close(build.xch);
+out_noxs:
+	close(build.noxs_fd);
+out_config:
+	lvctl_config_free(&cfg);
+	return ret;
+}
+
+/* Parses "COMMAND [-h] NAME|DOMID"; returns -1 to go on, else the status. */
+static int one_guest_arg(const char *cmd, int argc, char **argv,
+			 const char **guest)
+{
+	int opt;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+h", help_only, NULL)) != -1) {
+		if (opt == 'h') {
+			printf("usage: %s %s NAME|DOMID\n", lvctl_progname, cmd);
+			return LVCTL_EXIT_OK;
+		}
+		return lvctl_usage_error(cmd, "unknown option '%s'",
+					 argv[optind - 1]);
+	}
+	if (argc - optind != 1)
+		return lvctl_usage_error(cmd, "expected one NAME|DOMID");
+	*guest = argv[optind];
+	return -1;
+}
+
+int cmd_destroy(int argc, char **argv)
+{
+	struct noxs_ioctl_guest_info info;
+	int ret, fd, status = LVCTL_EXIT_FAILURE;
+	xc_interface *xch;
+	const char *guest = NULL;
+	uint32_t domid;
+
+	ret = one_guest_arg("destroy", argc, argv, &guest);
+	if (ret >= 0)
+		return ret;
+
+	fd = noxs_open(NULL);
+	if (fd < 0)
+		return LVCTL_EXIT_FAILURE;
+	if (lvctl_resolve_guest(fd, guest, &domid))
+		goto out_noxs;
+
+	ret = noxs_guest_info(fd, NULL, domid, &info);
+	if (ret == -ENOENT)
+		lvctl_error("domain %u is not an lvctl guest", domid);
+	if (ret)
+		goto out_noxs;
+
+	xch = lvctl_xc_open();
+	if (!xch)
+		goto out_noxs;
+	/* noxs first: its mapping of the console would keep the domain. */
+	if (noxs_guest_destroy(fd, domid))
+		goto out_xc;
+	if (xc_domain_destroy(xch, domid) && errno != ESRCH) {
+		lvctl_error("cannot destroy domain %u: %s", domid,
+			    strerror(errno));
+		goto out_xc;
+	}
+	status = LVCTL_EXIT_OK;
+out_xc:
+	xc_interface_close(xch);
+out_noxs:
+	close(fd);
+	return status;
+}
+
+static const char *domain_state(const xc_domaininfo_t *d)
+{
+	static const char *const shutdown_reasons[] = {
+		[SHUTDOWN_poweroff] = "shutdown",
+		[SHUTDOWN_reboot] = "rebooting",
+		[SHUTDOWN_suspend] = "suspended",
+		[SHUTDOWN_crash] = "crashed",
+		[SHUTDOWN_watchdog] = "watchdog",
+		[SHUTDOWN_soft_reset] = "soft-reset",
+	};
+	unsigned int reason;
+
+	if (d->flags & XEN_DOMINF_dying)
+		return "dying";
+	if (d->flags & XEN_DOMINF_shutdown) {
+		reason = (d->flags >> XEN_DOMINF_shutdownshift) &
+			 XEN_DOMINF_shutdownmask;
+		if (reason < sizeof(shutdown_reasons) / sizeof(*shutdown_reasons) &&
+		    shutdown_reasons[reason])
+			return shutdown_reasons[reason];
+		return "shutdown";
+	}
+	if (d->flags & XEN_DOMINF_paused)
+		return "paused";
+	if (d->flags & XEN_DOMINF_running)
+		return "running";
+	if (d->flags & XEN_DOMINF_blocked)
+		return "blocked";
+	return "idle";
+}
+
+static double boottime_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* One domain's line; @uptime < 0 when unknown. */
+static void list_one(int json, int first, const char *name,
+		     const xc_domaininfo_t *d, double uptime)
+{
+	unsigned long mem_mb = XC_PAGE_MB(d->tot_pages);
+	unsigned int vcpus = d->max_vcpu_id == XEN_INVALID_MAX_VCPU_ID ?
+			     0 : d->max_vcpu_id + 1;
+
+	if (!json) {
+		printf("%-32s %5u %8lu %5u %-10s ", name, d->domain, mem_mb,
+		       vcpus, domain_state(d));
+		if (uptime >= 0)
+			printf("%10.1f\n", uptime);
+		else
+			printf("%10s\n", "-");
+		return;
+	}
+	/* Names are [A-Za-z0-9_.-]: nothing to escape. */
+	printf("%s\n  {\"name\": \"%s\", \"domid\": %u, \"memory_mib\": %lu, \"vcpus\": %u, \"state\": \"%s\", \"uptime_s\": ",
+	       first ? "" : ",", name, d->domain, mem_mb, vcpus,
+	       domain_state(d));
+	if (uptime >= 0)
+		printf("%.1f}", uptime);
+	else
+		printf("null}");
+}
+
+#define LIST_BATCH 256
+
+int cmd_list(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct noxs_ioctl_guest_info info;
+	xc_domaininfo_t batch[LIST_BATCH];
+	int json = 0, opt, fd, n, i, first = 1, err;
+	int status = LVCTL_EXIT_FAILURE;
+	uint32_t next = 0;
+	xc_interface *xch;
+	double now;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+jh", options, NULL)) != -1) {
+		if (opt == 'j') {
+			json = 1;
+			continue;
+		}
+		if (opt == 'h') {
+			printf("usage: %s list [--json]\n", lvctl_progname);
+			return LVCTL_EXIT_OK;
+		}
+		return lvctl_usage_error("list", "unknown option '%s'",
+					 argv[optind - 1]);
+	}
+	if (optind < argc)
+		return lvctl_usage_error("list", "unexpected argument '%s'",
+					 argv[optind]);
+
+	fd = noxs_open(NULL);
+	if (fd < 0)
+		return LVCTL_EXIT_FAILURE;
+	xch = lvctl_xc_open();
+	if (!xch)
+		goto out_noxs;
+
+	now = boottime_s();
+	if (json)
+		printf("[");
+	else
+		printf("%-32s %5s %8s %5s %-10s %10s\n", "Name", "ID",
+		       "Mem(MiB)", "VCPUs", "State", "Uptime(s)");
+
+	do {
+		n = xc_domain_getinfolist(xch, next, LIST_BATCH, batch);
+		if (n < 0) {
+			lvctl_error("cannot list domains: %s", strerror(errno));
+			goto out_xc;
+		}
+		for (i = 0; i < n; i++) {
+			const xc_domaininfo_t *d = &batch[i];
+
+			if (d->domain == 0) {
+				list_one(json, first, "Domain-0", d, -1);
+			} else {
+				err = noxs_guest_info(fd, NULL, d->domain,
+						      &info);
+				if (err == -ENOENT)
+					list_one(json, first, "-", d, -1);
+				else if (!err)
+					list_one(json, first, info.name, d,
+						 now - info.created_ns / 1e9);
+				else
+					goto out_xc;
+			}
+			first = 0;
+			next = d->domain + 1;
+		}
+	} while (n == LIST_BATCH);
+
+	if (json)
+		printf("\n]\n");
+	status = LVCTL_EXIT_OK;
+out_xc:
+	xc_interface_close(xch);
+out_noxs:
+	close(fd);
+	return status;
+}

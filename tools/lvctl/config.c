@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest configuration files, in xl.cfg syntax. libxlutil parses them, as it
+ * does for xl; what it cannot do is list the keys a file sets, so a small
+ * scanner finds them first, and every key lvctl does not know is refused
+ * rather than silently ignored.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libxlutil.h>
+
+#include "config.h"
+#include "lvctl.h"
+
+struct config_key {
+	const char *name;
+	const char *later;	/* non-NULL: a key lvctl does not do yet */
+};
+
+static const struct config_key config_keys[] = {
+	{ "name", NULL },
+	{ "kernel", NULL },
+	{ "ramdisk", NULL },
+	{ "memory", NULL },
+	{ "maxmem", NULL },
+	{ "vcpus", NULL },
+	{ "extra", NULL },
+	{ "cmdline", NULL },
+	{ "on_poweroff", NULL },
+	{ "on_reboot", NULL },
+	{ "on_crash", NULL },
+	{ "type", NULL },
+	{ "vif", "network devices come with the vif backend" },
+	{ "disk", "block devices come with the vbd backend" },
+};
+
+#define NR_CONFIG_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+
+static const char *const action_names[] = {
+	[LVCTL_ACTION_DESTROY] = "destroy",
+	[LVCTL_ACTION_RESTART] = "restart",
+	[LVCTL_ACTION_PRESERVE] = "preserve",
+};
+
+const char *lvctl_action_name(enum lvctl_action action)
+{
+	return action_names[action];
+}
+
+/*
+ * Calls @fn(key, line, opaque) for every "KEY =" or "KEY +=" that starts a
+ * setting in @text: outside strings, comments and [lists]. Stops at the
+ * first non-zero return and returns it. Syntax errors are left to
+ * libxlutil, which reports them with their line.
+ */
+int lvctl_config_scan_keys(const char *text, size_t len,
+			   int (*fn)(const char *key, int line, void *opaque),
+			   void *opaque)
+{
+	const char *p = text, *end = text + len;
+	int depth = 0, line = 1, at_start = 1, ret;
+	char key[64];
+	size_t n;
+
+	while (p < end) {
+		char c = *p;
+
+		if (c == '\n') {
+			line++;
+			if (!depth)
+				at_start = 1;
+			p++;
+		} else if (c == '#') {
+			while (p < end && *p != '\n')
+				p++;
+		} else if (c == '"' || c == '\'') {
+			for (p++; p < end && *p != c; p++) {
+				if (*p == '\\' && p + 1 < end)
+					p++;
+				if (*p == '\n')
+					line++;
+			}
+			p++;
+			at_start = 0;
+		} else if (c == '[') {
+			depth++, p++;
+		} else if (c == ']') {
+			depth -= depth > 0, p++;
+		} else if (c == ';' && !depth) {
+			at_start = 1, p++;
+		} else if (isspace((unsigned char)c)) {
+			p++;
+		} else if (at_start && !depth &&
+			   (isalpha((unsigned char)c) || c == '_')) {
+			for (n = 0; p < end && (isalnum((unsigned char)*p) ||
+						*p == '_'); p++)
+				if (n < sizeof(key) - 1)
+					key[n++] = *p;
+			key[n] = '\0';
+			while (p < end && (*p == ' ' || *p == '\t'))
+				p++;
+			if (p < end && (*p == '=' || (*p == '+' && p + 1 < end &&
+						      p[1] == '='))) {
+				ret = fn(key, line, opaque);
+				if (ret)
+					return ret;
+			}
+			at_start = 0;
+		} else {
+			at_start = 0, p++;
+		}
+	}
+	return 0;
+}
+
+struct key_check {
+	const char *path;
+};
+
+static int check_key(const char *key, int line, void *opaque)
+{
+	const struct key_check *check = opaque;
+	size_t i;
+
+	for (i = 0; i < NR_CONFIG_KEYS; i++) {
+		if (strcmp(config_keys[i].name, key))
+			continue;
+		if (!config_keys[i].later)
+			return 0;
+		lvctl_error("%s:%d: '%s' is not supported yet (%s)",
+			    check->path, line, key, config_keys[i].later);
+		return -1;
+	}
+	lvctl_error("%s:%d: unknown key '%s'", check->path, line, key);
+	return -1;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f) {
+		lvctl_error("cannot read config %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	text = malloc(LVCTL_CONFIG_MAX + 1);
+	if (text)
+		size = fread(text, 1, LVCTL_CONFIG_MAX + 1, f);
+	if (!text || ferror(f)) {
+		lvctl_error("cannot read config %s: %s", path,
+			    text ? strerror(errno) : "out of memory");
+		goto err;
+	}
+	if (size > LVCTL_CONFIG_MAX) {
+		lvctl_error("config %s is larger than %d bytes", path,
+			    LVCTL_CONFIG_MAX);
+		goto err;
+	}
+	fclose(f);
+	text[size] = '\0';
+	*len = size;
+	return text;
+err:
+	free(text);
+	fclose(f);
+	return NULL;
+}
+
+static int get_string(XLU_Config *xlu, const char *path, const char *key,
+		      char **value, int required)
+{
+	const char *s;
+
+	if (xlu_cfg_get_string(xlu, key, &s, 1)) {
+		if (!required)
+			return 0;
+		lvctl_error("%s: '%s' is required", path, key);
+		return -1;
+	}
+	*value = strdup(s);
+	if (!*value) {
+		lvctl_error("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads a number of MiB or vcpus: a positive integer up to @max. */
+static int get_count(XLU_Config *xlu, const char *path, const char *key,
+		     long max, long *value)
+{
+	const char *s;
+	char *end;
+	long v;
+
+	if (xlu_cfg_get_string(xlu, key, &s, 1))
+		return 0;	/* absent: keep the default */
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v <= 0 || v > max) {
+		lvctl_error("%s: %s = %s: expected a whole number from 1 to %ld",
+			    path, key, s, max);
+		return -1;
+	}
+	*value = v;
+	return 0;
+}
+
+static int get_action(XLU_Config *xlu, const char *path, const char *key,
+		      enum lvctl_action *action)
+{
+	const char *s;
+	size_t i;
+
+	if (xlu_cfg_get_string(xlu, key, &s, 1))
+		return 0;
+	for (i = 0; i < sizeof(action_names) / sizeof(action_names[0]); i++) {
+		if (!strcmp(s, action_names[i])) {
+			*action = i;
+			return 0;
+		}
+	}
+	lvctl_error("%s: %s = '%s': expected destroy, restart or preserve",
+		    path, key, s);
+	return -1;
+}
+
+static int valid_name(const char *name)
+{
+	size_t len = strlen(name), i;
+
+	if (len == 0 || len >= LVCTL_NAME_SIZE)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)name[i]) && !strchr("_.-", name[i]))
+			return 0;
+	/* A name that looks like a domid would make lookups ambiguous. */
+	return !isdigit((unsigned char)name[0]);
+}
+
+static int parse(XLU_Config *xlu, const char *path, struct lvctl_config *cfg)
+{
+	const char *type;
+	long maxmem = 0;
+
+	if (get_string(xlu, path, "name", &cfg->name, 1) ||
+	    get_string(xlu, path, "kernel", &cfg->kernel, 1) ||
+	    get_string(xlu, path, "ramdisk", &cfg->ramdisk, 0) ||
+	    get_string(xlu, path, "extra", &cfg->cmdline, 0))
+		return -1;
+	if (!cfg->cmdline && get_string(xlu, path, "cmdline", &cfg->cmdline, 0))
+		return -1;
+
+	if (!valid_name(cfg->name)) {
+		lvctl_error("%s: name = '%s': expected 1-%d of [A-Za-z0-9_.-], not starting with a digit",
+			    path, cfg->name, LVCTL_NAME_SIZE - 1);
+		return -1;
+	}
+
+	if (!xlu_cfg_get_string(xlu, "type", &type, 1) && strcmp(type, "pv")) {
+		lvctl_error("%s: type = '%s': lvctl builds PV guests only",
+			    path, type);
+		return -1;
+	}
+
+	if (get_count(xlu, path, "memory", LVCTL_MAX_MEMORY_MB,
+		      &cfg->memory_mb) ||
+	    get_count(xlu, path, "maxmem", LVCTL_MAX_MEMORY_MB, &maxmem) ||
+	    get_count(xlu, path, "vcpus", LVCTL_MAX_VCPUS, &cfg->vcpus))
+		return -1;
+	cfg->maxmem_mb = maxmem ? maxmem : cfg->memory_mb;
+	if (cfg->maxmem_mb < cfg->memory_mb) {
+		lvctl_error("%s: maxmem (%ld) is less than memory (%ld)", path,
+			    cfg->maxmem_mb, cfg->memory_mb);
+		return -1;
+	}
+
+	if (get_action(xlu, path, "on_poweroff", &cfg->on_poweroff) ||
+	    get_action(xlu, path, "on_reboot", &cfg->on_reboot) ||
+	    get_action(xlu, path, "on_crash", &cfg->on_crash))
+		return -1;
+	return 0;
+}
+
+int lvctl_config_read(const char *path, struct lvctl_config *cfg)
+{
+	struct key_check check = { .path = path };
+	char *text, *report_text = NULL;
+	size_t len, report_len = 0;
+	FILE *report = NULL;
+	XLU_Config *xlu;
+	int ret = -1;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->memory_mb = LVCTL_DEFAULT_MEMORY_MB;
+	cfg->vcpus = 1;
+	cfg->on_poweroff = LVCTL_ACTION_DESTROY;
+	cfg->on_reboot = LVCTL_ACTION_RESTART;
+	cfg->on_crash = LVCTL_ACTION_DESTROY;
+
+	text = read_file(path, &len);
+	if (!text)
+		return -1;
+	if (lvctl_config_scan_keys(text, len, check_key, &check))
+		goto out_free;
+
+	/* libxlutil reports syntax errors to a stream: keep its first line. */
+	report = open_memstream(&report_text, &report_len);
+	xlu = report ? xlu_cfg_init(report, path) : NULL;
+	if (!xlu) {
+		lvctl_error("out of memory");
+		goto out_report;
+	}
+	if (xlu_cfg_readdata(xlu, text, len)) {
+		fflush(report);
+		report_len = strcspn(report_text, "\n");
+		if (report_len)
+			lvctl_error("%.*s", (int)report_len, report_text);
+		else
+			lvctl_error("%s: not a valid xl.cfg file", path);
+		goto out_destroy;
+	}
+	ret = parse(xlu, path, cfg);
+out_destroy:
+	xlu_cfg_destroy(xlu);
+out_report:
+	if (report)
+		fclose(report);
+	free(report_text);
+out_free:
+	free(text);
+	if (ret)
+		lvctl_config_free(cfg);
+	return ret;
+}
+
+void lvctl_config_free(struct lvctl_config *cfg)
+{
+	free(cfg->name);
+	free(cfg->kernel);
+	free(cfg->ramdisk);
+	free(cfg->cmdline);
+	memset(cfg, 0, sizeof(*cfg));
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Guest configuration, as read from an xl.cfg-style file.
+ */
+#ifndef LVCTL_CONFIG_H
+#define LVCTL_CONFIG_H
+
+#include <stddef.h>
+
+#include <xen/noxs.h>
+
+#define LVCTL_NAME_SIZE		NOXS_NAME_SIZE
+#define LVCTL_CONFIG_MAX	(64 * 1024)	/* bytes of a config file */
+#define LVCTL_DEFAULT_MEMORY_MB	128
+#define LVCTL_MAX_MEMORY_MB	(1024L * 1024)	/* 1 TiB */
+#define LVCTL_MAX_VCPUS		128		/* Xen's limit for PV guests */
+
+enum lvctl_action {
+	LVCTL_ACTION_DESTROY,
+	LVCTL_ACTION_RESTART,
+	LVCTL_ACTION_PRESERVE,
+};
+
+struct lvctl_config {
+	char *name;
+	char *kernel;
+	char *ramdisk;		/* NULL: none */
+	char *cmdline;		/* NULL: empty */
+	long memory_mb;
+	long maxmem_mb;
+	long vcpus;
+	enum lvctl_action on_poweroff;
+	enum lvctl_action on_reboot;
+	enum lvctl_action on_crash;
+};
+
+int lvctl_config_read(const char *path, struct lvctl_config *cfg);
+void lvctl_config_free(struct lvctl_config *cfg);
+const char *lvctl_action_name(enum lvctl_action action);
+
+int lvctl_config_scan_keys(const char *text, size_t len,
+			   int (*fn)(const char *key, int line, void *opaque),
+			   void *opaque);
+
+#endif /* LVCTL_CONFIG_H */

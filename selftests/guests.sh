@@ -67,7 +67,7 @@ expect_fail() {
 	ok $? "$what: exit $status, '$out'"
 }
 
-plan 22
+plan 25
 
 no_xenstore
 ok $? "no xenstored or xenconsoled runs"
@@ -92,6 +92,9 @@ wait_console linux1 'lightvm-guest: up' 120
 ok $? "the Linux guest reaches its init and prints its marker"
 lvctl console --no-follow linux1 | grep -q 'noxs_front: device directory from domain 0'
 ok $? "the Linux guest found its NoXS device directory without XenStore"
+kept=$(lvctl console --no-follow linux1 | wc -c)
+[ "$kept" -gt 8192 ]
+ok $? "its console was drained past the 2 KiB ring and kept ($kept bytes)"
 
 list=$(lvctl list)
 diag "$list"
@@ -104,8 +107,18 @@ ok $? "lvctl list --json shows them too"
 no_xenstore
 ok $? "still no xenstored or xenconsoled with guests running"
 
+# A follower stops on ^] in its input, and when the guest goes.
+printf 'x\035' | timeout 10 lvctl console noop1 >/dev/null
+ok $? "lvctl console detaches on ^]"
+timeout 30 lvctl console noop1 </dev/null >"$work/follow.out" &
+follower=$!
+sleep 1
 lvctl destroy noop1 && lvctl destroy "$linux_id"
 ok $? "destroy both, by name and by domid"
+wait "$follower"
+status=$?
+[ "$status" -eq 0 ] && grep -q 'lightvm-noop: up' "$work/follow.out"
+ok $? "a console follower ends cleanly when its guest is destroyed (status $status)"
 [ "$(domain_count)" -eq "$domains0" ] && ! lvctl list | grep -qE '^(noop1|linux1) '
 ok $? "they are gone from lvctl list"
 [ "$(noxs_state)" = "$noxs0" ]

@@ -8,7 +8,7 @@
 
 loaded() { [ -d "/sys/module/$1" ]; }
 
-plan 9
+plan 10
 
 loaded noxs
 ok $? "noxs is loaded at boot"
@@ -40,5 +40,12 @@ status=$?
 ! loaded sysctl_front && [ "$status" -ne 0 ] &&
 	dmesg | grep -q 'sysctl_front: not running in a Xen guest'
 ok $? "sysctl-front refuses to load in dom0 (modprobe status $status)"
+
+dmesg -c >/dev/null
+modprobe noxs-front >/dev/null 2>&1
+status=$?
+! loaded noxs_front && [ "$status" -ne 0 ] &&
+	dmesg | grep -q 'noxs_front: not running in a Xen PV guest'
+ok $? "noxs-front refuses to load in dom0 (modprobe status $status)"
 
 done_testing

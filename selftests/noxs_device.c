@@ -20,6 +20,9 @@
 
 #include <xen/noxs.h>
 
+/* From Xen's public xen.h, which this test does not otherwise need. */
+#define DOMID_FIRST_RESERVED 0x7FF0U
+
 #include "tap.h"
 
 #define NOBODY_UID 65534
@@ -65,6 +68,94 @@ static void check_version(int fd)
 
 	ret = ioctl(fd, NOXS_IOCTL_VERSION, (void *)8);
 	tap_errno(ret, errno, EFAULT, "version ioctl with a bad pointer");
+}
+
+/*
+ * The guest ioctls refuse what they do not understand before touching
+ * anything: unknown flags, non-zero padding, reserved domids, bad names,
+ * and guests noxs does not know.
+ */
+static void check_guest_ioctl_refusals(int fd)
+{
+	struct noxs_ioctl_guest_create create;
+	struct noxs_ioctl_console_attach attach;
+	struct noxs_ioctl_guest_info info;
+	struct noxs_ioctl_console_open open_arg;
+	struct noxs_ioctl_guest guest;
+	struct noxs_ioctl_stats stats;
+	long ret;
+
+	memset(&create, 0, sizeof(create));
+	create.domid = 7;
+	strcpy(create.name, "selftest");
+	create.flags = 1;
+	ret = ioctl(fd, NOXS_IOCTL_GUEST_CREATE, &create);
+	tap_errno(ret, errno, EINVAL, "guest create with an unknown flag");
+
+	create.flags = 0;
+	create.domid = 0;
+	ret = ioctl(fd, NOXS_IOCTL_GUEST_CREATE, &create);
+	tap_errno(ret, errno, EINVAL, "guest create for domain 0");
+
+	create.domid = DOMID_FIRST_RESERVED;
+	ret = ioctl(fd, NOXS_IOCTL_GUEST_CREATE, &create);
+	tap_errno(ret, errno, EINVAL, "guest create for a reserved domid");
+
+	create.domid = 7;
+	memset(create.name, 'a', sizeof(create.name));
+	ret = ioctl(fd, NOXS_IOCTL_GUEST_CREATE, &create);
+	tap_errno(ret, errno, EINVAL, "guest create with an unterminated name");
+
+	memset(create.name, 0, sizeof(create.name));
+	strcpy(create.name, "bad/name");
+	ret = ioctl(fd, NOXS_IOCTL_GUEST_CREATE, &create);
+	tap_errno(ret, errno, EINVAL, "guest create with a '/' in the name");
+
+	memset(create.name, 0, sizeof(create.name));
+	strcpy(create.name, "ok");
+	create.name[10] = 'x';	/* garbage after the NUL */
+	ret = ioctl(fd, NOXS_IOCTL_GUEST_CREATE, &create);
+	tap_errno(ret, errno, EINVAL, "guest create with bytes after the name's NUL");
+
+	memset(&attach, 0, sizeof(attach));
+	attach.domid = 7;
+	attach.port = 1;
+	attach.pad = 1;
+	ret = ioctl(fd, NOXS_IOCTL_CONSOLE_ATTACH, &attach);
+	tap_errno(ret, errno, EINVAL, "console attach with non-zero padding");
+
+	attach.pad = 0;
+	ret = ioctl(fd, NOXS_IOCTL_CONSOLE_ATTACH, &attach);
+	tap_errno(ret, errno, ENOENT, "console attach for a guest noxs does not know");
+
+	memset(&guest, 0, sizeof(guest));
+	guest.domid = 7;
+	ret = ioctl(fd, NOXS_IOCTL_GUEST_DESTROY, &guest);
+	tap_errno(ret, errno, ENOENT, "destroy of a guest noxs does not know");
+
+	ret = ioctl(fd, NOXS_IOCTL_GUEST_COMMIT, &guest);
+	tap_errno(ret, errno, ENOENT, "commit of a guest noxs does not know");
+
+	memset(&info, 0, sizeof(info));
+	info.flags = 2;
+	ret = ioctl(fd, NOXS_IOCTL_GUEST_INFO, &info);
+	tap_errno(ret, errno, EINVAL, "guest info with an unknown flag");
+
+	memset(&info, 0, sizeof(info));
+	info.flags = NOXS_GUEST_INFO_BY_NAME;
+	strcpy(info.name, "no-such-guest");
+	ret = ioctl(fd, NOXS_IOCTL_GUEST_INFO, &info);
+	tap_errno(ret, errno, ENOENT, "guest info for an unknown name");
+
+	memset(&open_arg, 0, sizeof(open_arg));
+	open_arg.domid = 7;
+	ret = ioctl(fd, NOXS_IOCTL_CONSOLE_OPEN, &open_arg);
+	tap_errno(ret, errno, ENOENT, "console open of a guest noxs does not know");
+
+	memset(&stats, 0, sizeof(stats));
+	stats.pad = 1;
+	ret = ioctl(fd, NOXS_IOCTL_STATS, &stats);
+	tap_errno(ret, errno, EINVAL, "stats with non-zero padding");
 }
 
 static void check_unknown_ioctls(int fd)
@@ -190,7 +281,7 @@ int main(void)
 {
 	int fd;
 
-	tap_plan(15);
+	tap_plan(29);
 
 	check_node();
 
@@ -200,6 +291,7 @@ int main(void)
 		return tap_done();
 
 	check_version(fd);
+	check_guest_ioctl_refusals(fd);
 	check_unknown_ioctls(fd);
 	check_unprivileged_openers();
 	check_unload_while_open(fd);

@@ -8,7 +8,7 @@ lvctl=${1:?usage: lvctl_cli.sh PATH-TO-LVCTL}
 n=0
 failed=0
 
-echo "1..6"
+echo "1..8"
 
 # expect STATUS PATTERN DESCRIPTION -- ARGS...: runs lvctl ARGS, checks its
 # exit status and that its output (stdout+stderr) matches PATTERN.
@@ -32,5 +32,7 @@ expect 0 'version' "help lists the commands" -- help
 expect 0 'version' "--help lists the commands" -- --help
 expect 2 "unknown option '--bogus'" "an unknown option is a usage error" -- version --bogus
 expect 2 "unexpected argument 'extra'" "a stray argument is a usage error" -- version extra
+expect 0 '^  create ' "help lists create" -- help
+expect 2 "expected one NAME|DOMID" "destroy wants one guest" -- destroy a b
 
 [ "$failed" -eq 0 ]

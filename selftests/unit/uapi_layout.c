@@ -13,7 +13,7 @@
 
 int main(void)
 {
-	tap_plan(4);
+	tap_plan(10);
 
 	tap_ok(sizeof(struct noxs_ioctl_version) == 16,
 	       "struct noxs_ioctl_version is 16 bytes (%zu)",
@@ -27,6 +27,34 @@ int main(void)
 	       "NOXS_IOCTL_VERSION is 0xc0104ec0 (0x%x)",
 	       (unsigned int)NOXS_IOCTL_VERSION);
 	tap_ok(NOXS_ABI_MAJOR == 1, "ABI major is 1 (%d)", NOXS_ABI_MAJOR);
+
+	tap_ok(sizeof(struct noxs_ioctl_guest_create) == 80 &&
+	       offsetof(struct noxs_ioctl_guest_create, name) == 8 &&
+	       offsetof(struct noxs_ioctl_guest_create, dir_gref) == 72,
+	       "struct noxs_ioctl_guest_create: 80 bytes, name at 8, dir_gref at 72");
+	tap_ok(sizeof(struct noxs_ioctl_guest) == 8 &&
+	       sizeof(struct noxs_ioctl_console_attach) == 16 &&
+	       sizeof(struct noxs_ioctl_console_open) == 16,
+	       "guest, console_attach and console_open arguments: 8, 16, 16 bytes");
+	tap_ok(sizeof(struct noxs_ioctl_guest_info) == 88 &&
+	       offsetof(struct noxs_ioctl_guest_info, created_ns) == 72,
+	       "struct noxs_ioctl_guest_info: 88 bytes, created_ns 8-aligned at 72");
+	tap_ok(sizeof(struct noxs_ioctl_stats) == 32 &&
+	       offsetof(struct noxs_ioctl_stats, console_bytes) == 16,
+	       "struct noxs_ioctl_stats: 32 bytes, console_bytes 8-aligned at 16");
+	tap_ok(sizeof(struct noxs_dir_entry) == 32 &&
+	       sizeof(struct noxs_dir_page) <= 4096 &&
+	       offsetof(struct noxs_dir_page, entries) == NOXS_DIR_HEADER_SIZE &&
+	       NOXS_DIR_MAX_ENTRIES == 127,
+	       "the directory page: 32-byte entries after a 16-byte header, 127 fit in a page");
+	tap_ok(NOXS_IOCTL_GUEST_CREATE == 0xc0504ec1u &&
+	       NOXS_IOCTL_CONSOLE_ATTACH == 0x40104ec2u &&
+	       NOXS_IOCTL_GUEST_COMMIT == 0x40084ec3u &&
+	       NOXS_IOCTL_GUEST_DESTROY == 0x40084ec4u &&
+	       NOXS_IOCTL_GUEST_INFO == 0xc0584ec5u &&
+	       NOXS_IOCTL_CONSOLE_OPEN == 0xc0104ec6u &&
+	       NOXS_IOCTL_STATS == 0xc0204ec7u,
+	       "the guest ioctl numbers are as released");
 
 	return tap_done();
 }

@@ -46,17 +46,22 @@ static int pump_output(int cons)
 	return write_all(STDOUT_FILENO, buf, n);
 }
 
-/* Copies the user's keys to the guest. Returns 1 on ^] or end of input. */
-static int pump_input(int cons)
+/*
+ * Copies the user's keys to the guest. Returns 1 on ^], 0 to go on (at the
+ * end of the input, stops reading it: *input = -1), -1 on error.
+ */
+static int pump_input(int cons, int *input)
 {
 	char buf[256], *esc;
 	ssize_t n;
 
-	n = read(STDIN_FILENO, buf, sizeof(buf));
+	n = read(*input, buf, sizeof(buf));
 	if (n < 0)
-		return errno == EINTR ? 0 : -1;
-	if (n == 0)
-		return 1;
+		return errno == EINTR || errno == EAGAIN ? 0 : -1;
+	if (n == 0) {
+		*input = -1;	/* no more input: only follow */
+		return 0;
+	}
 	esc = memchr(buf, CONSOLE_ESCAPE, n);
 	if (esc)
 		n = esc - buf;
@@ -107,9 +112,7 @@ static int follow(int cons)
 		if (pfds[0].revents & (POLLIN | POLLHUP))
 			ret = pump_output(cons);
 		if (!ret && (pfds[1].revents & (POLLIN | POLLHUP)))
-			ret = pump_input(cons);
-		if (!ret && (pfds[1].revents & POLLHUP))
-			pfds[1].fd = -1;	/* input ended: only follow */
+			ret = pump_input(cons, &pfds[1].fd);
 	}
 
 	if (tty)

@@ -19,11 +19,6 @@
 
 #define XC_PAGE_MB(pages) ((pages) >> (20 - XC_PAGE_SHIFT))
 
-static const struct option help_only[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
 static int check_readable(const char *what, const char *path)
 {
 	if (access(path, R_OK)) {
@@ -154,57 +149,60 @@ out_config:
 	return ret;
 }
 
-/* Parses "COMMAND [-h] NAME|DOMID"; returns -1 to go on, else the status. */
-static int one_guest_arg(const char *cmd, int argc, char **argv,
-			 const char **guest)
+int cmd_destroy(int argc, char **argv)
 {
-	int opt;
+	static const struct option options[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct noxs_ioctl_guest_info info;
+	int ret, fd, opt, force = 0, status = LVCTL_EXIT_FAILURE;
+	xc_interface *xch;
+	uint32_t domid;
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+h", help_only, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+fh", options, NULL)) != -1) {
+		if (opt == 'f') {
+			force = 1;
+			continue;
+		}
 		if (opt == 'h') {
-			printf("usage: %s %s NAME|DOMID\n", lvctl_progname, cmd);
+			printf("usage: %s destroy [-f|--force] NAME|DOMID\n",
+			       lvctl_progname);
 			return LVCTL_EXIT_OK;
 		}
-		return lvctl_usage_error(cmd, "unknown option '%s'",
+		return lvctl_usage_error("destroy", "unknown option '%s'",
 					 argv[optind - 1]);
 	}
 	if (argc - optind != 1)
-		return lvctl_usage_error(cmd, "expected one NAME|DOMID");
-	*guest = argv[optind];
-	return -1;
-}
-
-int cmd_destroy(int argc, char **argv)
-{
-	struct noxs_ioctl_guest_info info;
-	int ret, fd, status = LVCTL_EXIT_FAILURE;
-	xc_interface *xch;
-	const char *guest = NULL;
-	uint32_t domid;
-
-	ret = one_guest_arg("destroy", argc, argv, &guest);
-	if (ret >= 0)
-		return ret;
+		return lvctl_usage_error("destroy", "expected one NAME|DOMID");
 
 	fd = noxs_open(NULL);
 	if (fd < 0)
 		return LVCTL_EXIT_FAILURE;
-	if (lvctl_resolve_guest(fd, guest, &domid))
+	if (lvctl_resolve_guest(fd, argv[optind], &domid))
 		goto out_noxs;
+	if (domid == 0) {
+		lvctl_error("domain 0 cannot be destroyed");
+		goto out_noxs;
+	}
 
 	ret = noxs_guest_info(fd, NULL, domid, &info);
-	if (ret == -ENOENT)
-		lvctl_error("domain %u is not an lvctl guest", domid);
-	if (ret)
+	if (ret == -ENOENT && !force) {
+		lvctl_error("domain %u is not an lvctl guest (--force destroys it anyway)",
+			    domid);
+		goto out_noxs;
+	}
+	if (ret && ret != -ENOENT)
 		goto out_noxs;
 
 	xch = lvctl_xc_open();
 	if (!xch)
 		goto out_noxs;
 	/* noxs first: its mapping of the console would keep the domain. */
-	if (noxs_guest_destroy(fd, domid))
+	if (!ret && noxs_guest_destroy(fd, domid))
 		goto out_xc;
 	if (xc_domain_destroy(xch, domid) && errno != ESRCH) {
 		lvctl_error("cannot destroy domain %u: %s", domid,

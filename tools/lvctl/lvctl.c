@@ -16,7 +16,8 @@ static int cmd_help(int argc, char **argv);
 static const struct lvctl_command lvctl_commands[] = {
 	{ "create",	cmd_create,	"[-p] [-c] CONFIG",
 	  "build a guest from an xl.cfg-style file, print its domid" },
-	{ "destroy",	cmd_destroy,	"NAME|DOMID",	"destroy a guest at once" },
+	{ "destroy",	cmd_destroy,	"[-f] NAME|DOMID",
+	  "destroy a guest at once" },
 	{ "list",	cmd_list,	"[--json]",	"list the domains" },
 	{ "console",	cmd_console,	"[-n] NAME|DOMID",
 	  "show a guest's console (^] detaches)" },

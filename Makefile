@@ -68,6 +68,8 @@ unit-check:
 	@selftests/unit/uapi_layout
 	@echo "# unit: config_keys"
 	@selftests/unit/config_keys
+	@echo "# unit: config_file"
+	@selftests/unit/config_file 2>/dev/null
 	@echo "# unit: lvctl_cli"
 	@sh selftests/unit/lvctl_cli.sh tools/lvctl/lvctl
 

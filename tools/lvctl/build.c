@@ -17,6 +17,8 @@
 #include <xenctrl.h>
 #include <xenguest.h>
 
+#include <xen/noxs.h>
+
 #include "build.h"
 #include "lvctl.h"
 
@@ -157,6 +159,18 @@ int lvctl_build(struct lvctl_build *b, const struct lvctl_config *cfg)
 		goto err;
 	b->have_noxs = 1;
 
+	/*
+	 * The name is ours now: save what a restart rebuilds it from, before
+	 * the guest runs and can shut itself down.
+	 */
+	if (lvctl_state_save(cfg))
+		goto err;
+	b->state_name = cfg->name;
+
+	/* Its sysctl device: shutdown, reboot, suspend requests. */
+	if (noxs_device_create(b->noxs_fd, b->domid, NOXS_DEV_SYSCTL, 0))
+		goto err;
+
 	port = xc_evtchn_alloc_unbound(b->xch, b->domid, 0);
 	if (port < 0) {
 		lvctl_error("cannot allocate the console event channel: %s",
@@ -198,11 +212,14 @@ err:
 void lvctl_build_undo(struct lvctl_build *b)
 {
 	/* Before the domain: the console mapping would keep it a zombie. */
+	if (b->state_name)
+		lvctl_state_remove(b->state_name);
 	if (b->have_noxs)
 		noxs_guest_destroy(b->noxs_fd, b->domid);
 	if (b->have_domain && xc_domain_destroy(b->xch, b->domid))
 		lvctl_error("cannot destroy the half-built domain %u: %s",
 			    b->domid, strerror(errno));
+	b->state_name = NULL;
 	b->have_noxs = 0;
 	b->have_domain = 0;
 }

@@ -35,6 +35,7 @@ struct lvctl_build {
 	/* what to give back on failure */
 	int have_domain;
 	int have_noxs;
+	const char *state_name;	/* its saved config, by name */
 };
 
 int lvctl_build(struct lvctl_build *b, const struct lvctl_config *cfg);

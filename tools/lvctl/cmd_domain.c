@@ -201,16 +201,14 @@ int cmd_destroy(int argc, char **argv)
 	xch = lvctl_xc_open();
 	if (!xch)
 		goto out_noxs;
-	/* noxs first: its mapping of the console would keep the domain. */
-	if (!ret && noxs_guest_destroy(fd, domid))
-		goto out_xc;
-	if (xc_domain_destroy(xch, domid) && errno != ESRCH) {
+	if (!ret)
+		status = lvctl_guest_destroy(xch, fd, domid, info.name) ?
+			 LVCTL_EXIT_FAILURE : LVCTL_EXIT_OK;
+	else if (xc_domain_destroy(xch, domid) && errno != ESRCH)
 		lvctl_error("cannot destroy domain %u: %s", domid,
 			    strerror(errno));
-		goto out_xc;
-	}
-	status = LVCTL_EXIT_OK;
-out_xc:
+	else
+		status = LVCTL_EXIT_OK;
 	xc_interface_close(xch);
 out_noxs:
 	close(fd);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <libxlutil.h>
 
 #include "config.h"
@@ -289,6 +290,27 @@ static int parse(XLU_Config *xlu, const char *path, struct lvctl_config *cfg)
 	return 0;
 }
 
+/*
+ * The guest's kernel and ramdisk by absolute path: a restart (by the
+ * daemon, from another working directory) must find the same files.
+ */
+static int absolute_path(const char *path, const char *key, char **value)
+{
+	char *abs;
+
+	if (!*value || **value == '/')
+		return 0;
+	abs = realpath(*value, NULL);
+	if (!abs) {
+		lvctl_error("%s: cannot read %s %s: %s", path, key, *value,
+			    strerror(errno));
+		return -1;
+	}
+	free(*value);
+	*value = abs;
+	return 0;
+}
+
 int lvctl_config_read(const char *path, struct lvctl_config *cfg)
 {
 	struct key_check check = { .path = path };
@@ -328,6 +350,9 @@ int lvctl_config_read(const char *path, struct lvctl_config *cfg)
 		goto out_destroy;
 	}
 	ret = parse(xlu, path, cfg);
+	if (!ret && (absolute_path(path, "kernel", &cfg->kernel) ||
+		     absolute_path(path, "ramdisk", &cfg->ramdisk)))
+		ret = -1;
 out_destroy:
 	xlu_cfg_destroy(xlu);
 out_report:
@@ -348,4 +373,57 @@ void lvctl_config_free(struct lvctl_config *cfg)
 	free(cfg->ramdisk);
 	free(cfg->cmdline);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+/* A string as xl.cfg quotes it. */
+static void write_string(FILE *f, const char *key, const char *value)
+{
+	fprintf(f, "%s = \"", key);
+	for (; *value; value++) {
+		if (*value == '"' || *value == '\\')
+			fputc('\\', f);
+		fputc(*value, f);
+	}
+	fputs("\"\n", f);
+}
+
+/*
+ * Writes @cfg as an xl.cfg file that lvctl_config_read() reads back to the
+ * same configuration: what the daemon rebuilds a restarted guest from.
+ */
+int lvctl_config_write(const struct lvctl_config *cfg, const char *path)
+{
+	char *tmp;
+	FILE *f;
+	int err;
+
+	if (asprintf(&tmp, "%s.tmp", path) < 0)
+		return -1;
+	f = fopen(tmp, "w");
+	if (!f) {
+		lvctl_error("cannot write %s: %s", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	write_string(f, "name", cfg->name);
+	write_string(f, "kernel", cfg->kernel);
+	if (cfg->ramdisk)
+		write_string(f, "ramdisk", cfg->ramdisk);
+	if (cfg->cmdline)
+		write_string(f, "extra", cfg->cmdline);
+	fprintf(f, "memory = %ld\nmaxmem = %ld\nvcpus = %ld\n",
+		cfg->memory_mb, cfg->maxmem_mb, cfg->vcpus);
+	write_string(f, "on_poweroff", lvctl_action_name(cfg->on_poweroff));
+	write_string(f, "on_reboot", lvctl_action_name(cfg->on_reboot));
+	write_string(f, "on_crash", lvctl_action_name(cfg->on_crash));
+
+	err = ferror(f);
+	if (fclose(f) || err || rename(tmp, path)) {
+		lvctl_error("cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
 }

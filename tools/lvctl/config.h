@@ -35,6 +35,7 @@ struct lvctl_config {
 };
 
 int lvctl_config_read(const char *path, struct lvctl_config *cfg);
+int lvctl_config_write(const struct lvctl_config *cfg, const char *path);
 void lvctl_config_free(struct lvctl_config *cfg);
 const char *lvctl_action_name(enum lvctl_action action);
 

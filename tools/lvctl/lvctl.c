@@ -18,9 +18,15 @@ static const struct lvctl_command lvctl_commands[] = {
 	  "build a guest from an xl.cfg-style file, print its domid" },
 	{ "destroy",	cmd_destroy,	"[-f] NAME|DOMID",
 	  "destroy a guest at once" },
+	{ "shutdown",	cmd_shutdown,	"[-w] [-t S] [-f] NAME|DOMID",
+	  "ask a guest to power off (-f: destroy it if it cannot)" },
+	{ "reboot",	cmd_reboot,	"[-w] [-t S] [-f] NAME|DOMID",
+	  "ask a guest to reboot" },
 	{ "list",	cmd_list,	"[--json]",	"list the domains" },
 	{ "console",	cmd_console,	"[-n] NAME|DOMID",
 	  "show a guest's console (^] detaches)" },
+	{ "daemon",	cmd_daemon,	"[-F]",
+	  "act on guests' own shutdowns (on_poweroff, on_reboot, on_crash)" },
 	{ "info",	cmd_info,	"",
 	  "show the host's CPUs and memory, and what noxs holds" },
 	{ "version",	cmd_version,	"",
@@ -37,7 +43,7 @@ static void print_commands(FILE *out)
 	fprintf(out, "usage: %s COMMAND [ARGS...]\n\ncommands:\n",
 		lvctl_progname);
 	for (i = 0; i < LVCTL_NR_COMMANDS; i++)
-		fprintf(out, "  %-10s %-20s %s\n", lvctl_commands[i].name,
+		fprintf(out, "  %-10s %-28s %s\n", lvctl_commands[i].name,
 			lvctl_commands[i].args, lvctl_commands[i].summary);
 }
 

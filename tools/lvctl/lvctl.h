@@ -42,6 +42,12 @@ int noxs_guest_create(int fd, uint32_t domid, const char *name,
 int noxs_console_attach(int fd, uint32_t domid, unsigned int port);
 int noxs_guest_commit(int fd, uint32_t domid);
 int noxs_guest_destroy(int fd, uint32_t domid);
+struct noxs_ioctl_device_query;
+int noxs_device_create(int fd, uint32_t domid, uint32_t type, uint32_t id);
+int noxs_device_query(int fd, uint32_t domid, uint32_t type, uint32_t id,
+		      struct noxs_ioctl_device_query *query);
+int noxs_guest_close(int fd, uint32_t domid, uint32_t reason,
+		     unsigned int timeout_ms);
 int noxs_guest_info(int fd, const char *name, uint32_t domid,
 		    struct noxs_ioctl_guest_info *info);
 int noxs_console_open(int fd, uint32_t domid);
@@ -58,6 +64,20 @@ int cmd_info(int argc, char **argv);
 int cmd_create(int argc, char **argv);
 int cmd_destroy(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+
+/* lifecycle.c */
+struct lvctl_config;
+int lvctl_state_save(const struct lvctl_config *cfg);
+void lvctl_state_remove(const char *name);
+int lvctl_guest_destroy(xc_interface *xch, int noxs_fd, uint32_t domid,
+			const char *name);
+int lvctl_reap(xc_interface *xch, int noxs_fd, uint32_t domid,
+	       uint32_t *new_domid);
+
+/* cmd_control.c */
+int cmd_shutdown(int argc, char **argv);
+int cmd_reboot(int argc, char **argv);
+int cmd_daemon(int argc, char **argv);
 
 /* cmd_console.c */
 int cmd_console(int argc, char **argv);

@@ -109,17 +109,18 @@ int noxs_console_attach(int fd, uint32_t domid, unsigned int port)
 	return 0;
 }
 
+/* Returns 0 or -errno; prints any error but ENOENT (no such guest). */
 static int noxs_guest_ioctl(int fd, unsigned long cmd, uint32_t domid,
 			    const char *what)
 {
 	struct noxs_ioctl_guest arg = { .domid = domid };
 
-	if (ioctl(fd, cmd, &arg) < 0) {
+	if (ioctl(fd, cmd, &arg) == 0)
+		return 0;
+	if (errno != ENOENT)
 		lvctl_error("cannot %s domain %u: %s", what, domid,
 			    strerror(errno));
-		return -1;
-	}
-	return 0;
+	return -errno;
 }
 
 int noxs_guest_commit(int fd, uint32_t domid)
@@ -127,10 +128,60 @@ int noxs_guest_commit(int fd, uint32_t domid)
 	return noxs_guest_ioctl(fd, NOXS_IOCTL_GUEST_COMMIT, domid, "commit");
 }
 
+/*
+ * -ENOENT (silent) means noxs has no such guest: someone else destroyed it
+ * first, which is how concurrent destroyers tell who won.
+ */
 int noxs_guest_destroy(int fd, uint32_t domid)
 {
 	return noxs_guest_ioctl(fd, NOXS_IOCTL_GUEST_DESTROY, domid,
 				"release the noxs state of");
+}
+
+int noxs_device_create(int fd, uint32_t domid, uint32_t type, uint32_t id)
+{
+	struct noxs_ioctl_device arg = {
+		.domid = domid,
+		.type = type,
+		.id = id,
+	};
+
+	if (ioctl(fd, NOXS_IOCTL_DEVICE_CREATE, &arg) == 0)
+		return 0;
+	if (errno == ENODEV)
+		lvctl_error("cannot give domain %u a device of type %u: its backend module is not loaded",
+			    domid, type);
+	else
+		lvctl_error("cannot give domain %u a device of type %u: %s",
+			    domid, type, strerror(errno));
+	return -1;
+}
+
+int noxs_device_query(int fd, uint32_t domid, uint32_t type, uint32_t id,
+		      struct noxs_ioctl_device_query *query)
+{
+	memset(query, 0, sizeof(*query));
+	query->domid = domid;
+	query->type = type;
+	query->id = id;
+	if (ioctl(fd, NOXS_IOCTL_DEVICE_QUERY, query) == 0)
+		return 0;
+	return -errno;
+}
+
+/* Returns 0 or -errno, printing nothing: the caller knows what it means. */
+int noxs_guest_close(int fd, uint32_t domid, uint32_t reason,
+		     unsigned int timeout_ms)
+{
+	struct noxs_ioctl_guest_close arg = {
+		.domid = domid,
+		.reason = reason,
+		.timeout_ms = timeout_ms,
+	};
+
+	if (ioctl(fd, NOXS_IOCTL_GUEST_CLOSE, &arg) == 0)
+		return 0;
+	return -errno;
 }
 
 /*

@@ -16,17 +16,20 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/string.h>
+#include <xen/events.h>
 #include <xen/grant_table.h>
 #include <xen/xen.h>
+#include <xen/interface/event_channel.h>
 #include <xen/interface/xen.h>
+#include <asm/xen/hypercall.h>
 #include <asm/xen/hypervisor.h>
-#include <uapi/xen/noxs.h>
+
+#include "noxs-front.h"
 
 #define NOXS_PARAM "noxs="
 
 /* The directory mapping; set up at init, gone at exit. */
-static struct page *noxs_dir_page;
-static grant_handle_t noxs_dir_handle;
+static struct noxs_front_mapping noxs_dir_map;
 static const struct noxs_dir_page *noxs_dir;
 
 /* Finds "noxs=B:G" as a word of the command line Xen gave us. */
@@ -55,47 +58,100 @@ static int noxs_front_parse(domid_t *backend, grant_ref_t *gref)
 	return -ENODEV;
 }
 
-static int noxs_front_map(domid_t backend, grant_ref_t gref)
+int noxs_front_map(domid_t backend, grant_ref_t gref, bool readonly,
+		   struct noxs_front_mapping *map)
 {
 	struct gnttab_map_grant_ref op;
+	u32 flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0);
 	int err;
 
-	err = gnttab_alloc_pages(1, &noxs_dir_page);
+	err = gnttab_alloc_pages(1, &map->page);
 	if (err)
 		return err;
 
-	gnttab_set_map_op(&op, (unsigned long)page_address(noxs_dir_page),
-			  GNTMAP_host_map | GNTMAP_readonly, gref, backend);
-	err = gnttab_map_refs(&op, NULL, &noxs_dir_page, 1);
+	gnttab_set_map_op(&op, (unsigned long)page_address(map->page), flags,
+			  gref, backend);
+	err = gnttab_map_refs(&op, NULL, &map->page, 1);
 	if (!err && op.status != GNTST_okay) {
-		pr_err("cannot map the directory (domain %u, grant %u): status %d\n",
-		       backend, gref, op.status);
+		pr_err("cannot map grant %u of domain %u: status %d\n", gref,
+		       backend, op.status);
 		err = -EINVAL;
 	}
 	if (err) {
-		gnttab_free_pages(1, &noxs_dir_page);
+		gnttab_free_pages(1, &map->page);
 		return err;
 	}
 
-	noxs_dir_handle = op.handle;
-	noxs_dir = page_address(noxs_dir_page);
+	map->handle = op.handle;
+	map->readonly = readonly;
+	map->addr = page_address(map->page);
 	return 0;
 }
+EXPORT_SYMBOL_GPL(noxs_front_map);
 
-static void noxs_front_unmap(void)
+void noxs_front_unmap(struct noxs_front_mapping *map)
 {
 	struct gnttab_unmap_grant_ref op;
+	u32 flags = GNTMAP_host_map | (map->readonly ? GNTMAP_readonly : 0);
 
-	gnttab_set_unmap_op(&op, (unsigned long)page_address(noxs_dir_page),
-			    GNTMAP_host_map | GNTMAP_readonly, noxs_dir_handle);
-	if (gnttab_unmap_refs(&op, NULL, &noxs_dir_page, 1) ||
+	gnttab_set_unmap_op(&op, (unsigned long)map->addr, flags, map->handle);
+	if (gnttab_unmap_refs(&op, NULL, &map->page, 1) ||
 	    op.status != GNTST_okay) {
-		pr_err("cannot unmap the directory: leaking one page\n");
+		pr_err("cannot unmap a backend page: leaking one page\n");
 		return;
 	}
-	gnttab_free_pages(1, &noxs_dir_page);
-	noxs_dir = NULL;
+	gnttab_free_pages(1, &map->page);
+	map->addr = NULL;
 }
+EXPORT_SYMBOL_GPL(noxs_front_unmap);
+
+/* Binds to the backend's unbound channel; returns the irq or an error. */
+int noxs_front_bind(domid_t backend, evtchn_port_t remote_port,
+		    irq_handler_t handler, const char *name, void *dev_id)
+{
+	struct evtchn_bind_interdomain bind = {
+		.remote_dom = backend,
+		.remote_port = remote_port,
+	};
+	struct evtchn_close close;
+	int err, irq;
+
+	err = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &bind);
+	if (err)
+		return err;
+	irq = bind_evtchn_to_irqhandler(bind.local_port, handler, 0, name,
+					dev_id);
+	if (irq < 0) {
+		close.port = bind.local_port;
+		HYPERVISOR_event_channel_op(EVTCHNOP_close, &close);
+	}
+	return irq;
+}
+EXPORT_SYMBOL_GPL(noxs_front_bind);
+
+/*
+ * Copies the directory entry of device (@type, @id). Returns -ENOENT if
+ * the backend did not give this guest such a device.
+ */
+int noxs_front_find(u32 type, u32 id, struct noxs_dir_entry *entry)
+{
+	u32 nr, i;
+
+	nr = min_t(u32, READ_ONCE(noxs_dir->nr_entries), NOXS_DIR_MAX_ENTRIES);
+	for (i = 0; i < nr; i++) {
+		const struct noxs_dir_entry *e = &noxs_dir->entries[i];
+
+		if (READ_ONCE(e->type) != type || READ_ONCE(e->id) != id)
+			continue;
+		virt_rmb();	/* the type made it live: now its fields */
+		*entry = *e;
+		if (entry->type != type)
+			return -EAGAIN;	/* withdrawn while we copied it */
+		return 0;
+	}
+	return -ENOENT;
+}
+EXPORT_SYMBOL_GPL(noxs_front_find);
 
 static int __init noxs_front_init(void)
 {
@@ -113,15 +169,16 @@ static int __init noxs_front_init(void)
 	if (err)
 		return err;
 
-	err = noxs_front_map(backend, gref);
+	err = noxs_front_map(backend, gref, true, &noxs_dir_map);
 	if (err)
 		return err;
+	noxs_dir = noxs_dir_map.addr;
 
 	if (READ_ONCE(noxs_dir->magic) != NOXS_DIR_MAGIC ||
 	    READ_ONCE(noxs_dir->version) != NOXS_DIR_VERSION) {
 		pr_err("domain %u, grant %u is not a version %u NoXS directory\n",
 		       backend, gref, NOXS_DIR_VERSION);
-		noxs_front_unmap();
+		noxs_front_unmap(&noxs_dir_map);
 		return -EINVAL;
 	}
 
@@ -133,7 +190,7 @@ static int __init noxs_front_init(void)
 
 static void __exit noxs_front_exit(void)
 {
-	noxs_front_unmap();
+	noxs_front_unmap(&noxs_dir_map);
 }
 
 module_init(noxs_front_init);

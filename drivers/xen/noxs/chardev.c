@@ -213,6 +213,77 @@ static long noxs_ioctl_console_open(void __user *udata)
 	return 0;
 }
 
+static int noxs_check_device_arg(__u32 domid, __u32 type, __u32 flags)
+{
+	if (flags || !noxs_valid_domid(domid) || type == NOXS_DEV_NONE ||
+	    type > NOXS_DEV_TYPE_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+static long noxs_ioctl_device_create(void __user *udata)
+{
+	struct noxs_ioctl_device arg;
+	int err;
+
+	if (copy_from_user(&arg, udata, sizeof(arg)))
+		return -EFAULT;
+	err = noxs_check_device_arg(arg.domid, arg.type, arg.flags);
+	if (err)
+		return err;
+	return noxs_device_create(arg.domid, arg.type, arg.id);
+}
+
+static long noxs_ioctl_device_destroy(void __user *udata)
+{
+	struct noxs_ioctl_device arg;
+	int err;
+
+	if (copy_from_user(&arg, udata, sizeof(arg)))
+		return -EFAULT;
+	err = noxs_check_device_arg(arg.domid, arg.type, arg.flags);
+	if (err)
+		return err;
+	return noxs_device_destroy(arg.domid, arg.type, arg.id);
+}
+
+static long noxs_ioctl_device_query(void __user *udata)
+{
+	struct noxs_ioctl_device_query arg;
+	int err;
+
+	if (copy_from_user(&arg, udata, sizeof(arg)))
+		return -EFAULT;
+	err = noxs_check_device_arg(arg.domid, arg.type, arg.flags);
+	if (err)
+		return err;
+
+	/* Outputs only: whatever the caller left there goes. */
+	arg.state = arg.features = arg.gref = arg.evtchn = 0;
+	arg.events = arg.rejected = 0;
+	err = noxs_device_query(&arg);
+	if (err)
+		return err;
+
+	if (copy_to_user(udata, &arg, sizeof(arg)))
+		return -EFAULT;
+	return 0;
+}
+
+static long noxs_ioctl_guest_close(void __user *udata)
+{
+	struct noxs_ioctl_guest_close arg;
+
+	if (copy_from_user(&arg, udata, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || !noxs_valid_domid(arg.domid) ||
+	    arg.reason < NOXS_CLOSE_POWEROFF ||
+	    arg.reason > NOXS_CLOSE_SUSPEND ||
+	    arg.timeout_ms > NOXS_CLOSE_TIMEOUT_MAX_MS)
+		return -EINVAL;
+	return noxs_guest_close(arg.domid, arg.reason, arg.timeout_ms);
+}
+
 static long noxs_ioctl_stats(void __user *udata)
 {
 	struct noxs_ioctl_stats arg;
@@ -254,6 +325,14 @@ static long noxs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return noxs_ioctl_console_open(udata);
 	case NOXS_IOCTL_STATS:
 		return noxs_ioctl_stats(udata);
+	case NOXS_IOCTL_DEVICE_CREATE:
+		return noxs_ioctl_device_create(udata);
+	case NOXS_IOCTL_DEVICE_DESTROY:
+		return noxs_ioctl_device_destroy(udata);
+	case NOXS_IOCTL_DEVICE_QUERY:
+		return noxs_ioctl_device_query(udata);
+	case NOXS_IOCTL_GUEST_CLOSE:
+		return noxs_ioctl_guest_close(udata);
 	default:
 		return -ENOTTY;
 	}

@@ -48,6 +48,13 @@ static struct noxs_guest *noxs_find_name_locked(const char *name)
 	return NULL;
 }
 
+/* The guest's directory page, for device.c, under devices_lock. */
+struct noxs_dir_page *noxs_guest_dir(struct noxs_guest *guest)
+{
+	lockdep_assert_held(&guest->devices_lock);
+	return page_address(guest->dir_page);
+}
+
 static int noxs_dir_grant(struct noxs_guest *guest)
 {
 	struct noxs_dir_page *dir;
@@ -114,6 +121,8 @@ int noxs_guest_create(struct file *owner, domid_t domid, const char *name,
 	strscpy(guest->name, name, sizeof(guest->name));
 	guest->created_ns = ktime_get_boottime_ns();
 	guest->owner = owner;
+	mutex_init(&guest->devices_lock);
+	INIT_LIST_HEAD(&guest->devices);
 
 	err = noxs_dir_grant(guest);
 	if (err)
@@ -171,6 +180,7 @@ static void noxs_unregister_locked(struct noxs_guest *guest)
 /* Gives back what the guest's record took from Xen; the memory stays. */
 static void noxs_guest_teardown(struct noxs_guest *guest)
 {
+	noxs_guest_devices_teardown(guest);
 	if (guest->console)
 		noxs_console_detach(guest->console);
 	noxs_dir_revoke(guest);

@@ -15,7 +15,9 @@
 #include <uapi/xen/noxs.h>
 
 struct file;
+struct module;
 struct noxs_console;
+struct noxs_device;
 
 /*
  * What dom0 holds for one guest. Created by NOXS_IOCTL_GUEST_CREATE, torn
@@ -40,6 +42,50 @@ struct noxs_guest {
 
 	/* Set once, under noxs_guests_lock; torn down with the guest. */
 	struct noxs_console *console;
+
+	/* Protects devices, devices_closed and the directory's entries. */
+	struct mutex devices_lock;
+	struct list_head devices;
+	bool devices_closed;		/* torn down: no new devices */
+};
+
+/*
+ * A device backend: a module that serves one NOXS_DEV_* type. noxs owns
+ * each device's control page, grant and event channel; the backend owns
+ * what the page means. A device holds a reference on its backend's module.
+ */
+struct noxs_backend {
+	u32 type;
+	const char *name;
+	struct module *owner;
+	/* Fill the fresh (zeroed) control page, set dev->priv. May sleep. */
+	int (*init)(struct noxs_device *dev);
+	/* The frontend signalled. Interrupt context: true if it did work. */
+	bool (*event)(struct noxs_device *dev);
+	/* Ask the guest to close (NOXS_CLOSE_*); NULL: not a sysctl. */
+	int (*close)(struct noxs_device *dev, u32 reason,
+		     unsigned int timeout_ms);
+	/* Fill state, features and rejected. */
+	void (*query)(struct noxs_device *dev,
+		      struct noxs_ioctl_device_query *query);
+	/* Free dev->priv: the event channel is closed already. */
+	void (*fini)(struct noxs_device *dev);
+};
+
+struct noxs_device {
+	struct list_head node;		/* in guest->devices */
+	struct noxs_guest *guest;	/* outlives its devices */
+	const struct noxs_backend *backend;
+	u32 type;
+	u32 id;
+	unsigned int dir_index;		/* its entry in the directory */
+	struct page *page;		/* the control page, granted */
+	void *page_addr;
+	grant_ref_t gref;
+	evtchn_port_t port;		/* ours, unbound until the guest binds */
+	int irq;
+	atomic64_t events;
+	void *priv;			/* the backend's */
 };
 
 /* What the module holds, for NOXS_IOCTL_STATS and leak checks. */
@@ -68,7 +114,18 @@ void noxs_guest_put(struct noxs_guest *guest);
 int noxs_guest_set_console(struct noxs_guest *guest,
 			   struct noxs_console *console);
 void noxs_guests_release_file(struct file *owner);
+struct noxs_dir_page *noxs_guest_dir(struct noxs_guest *guest);
 void noxs_guests_destroy_all(void);
+
+/* device.c */
+int noxs_register_backend(const struct noxs_backend *backend);
+void noxs_unregister_backend(const struct noxs_backend *backend);
+void noxs_device_notify(struct noxs_device *dev);
+int noxs_device_create(domid_t domid, u32 type, u32 id);
+int noxs_device_destroy(domid_t domid, u32 type, u32 id);
+int noxs_device_query(struct noxs_ioctl_device_query *query);
+int noxs_guest_close(domid_t domid, u32 reason, unsigned int timeout_ms);
+void noxs_guest_devices_teardown(struct noxs_guest *guest);
 
 /* console.c */
 int noxs_console_attach(struct noxs_guest *guest, evtchn_port_t remote_port);

@@ -3,31 +3,208 @@
  * sysctl-back - dom0 end of the NoXS sysctl device, which carries
  * poweroff, reboot and suspend requests to guests without XenStore.
  *
- * The device protocol arrives with the NoXS device registry; until then
- * this module serves no guest, and only checks that it runs where backends
- * belong.
+ * It plugs into noxs as the backend of NOXS_DEV_SYSCTL: noxs gives each
+ * device its control page (struct noxs_sysctl_page) and event channel;
+ * this module writes requests there and reads what the frontend answers.
+ * The frontend is the guest, so nothing it writes is believed unchecked:
+ * a bad value is counted, logged (rate-limited) and ignored.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
 #include <xen/xen.h>
 
-static int __init sysctl_back_init(void)
+#include "../noxs/noxs.h"
+
+struct sysctl_back {
+	/* Protects everything below. Taken in the event handler. */
+	spinlock_t lock;
+	u32 state;		/* NOXS_DEVICE_* */
+	u32 features;		/* NOXS_SYSCTL_F_* the frontend advertised */
+	u32 request_seq;	/* of our last request */
+	u32 ack_seq;		/* the last request the frontend answered */
+	u32 ack_status;
+	u64 rejected;		/* bad values from the frontend */
+	wait_queue_head_t ack_wait;
+};
+
+static int sysctl_back_init(struct noxs_device *dev)
+{
+	struct noxs_sysctl_page *page = dev->page_addr;
+	struct sysctl_back *sb;
+
+	sb = kzalloc(sizeof(*sb), GFP_KERNEL);
+	if (!sb)
+		return -ENOMEM;
+	spin_lock_init(&sb->lock);
+	init_waitqueue_head(&sb->ack_wait);
+	sb->state = NOXS_DEVICE_WAITING;
+
+	page->magic = NOXS_SYSCTL_MAGIC;
+	page->version = NOXS_SYSCTL_VERSION;
+	dev->priv = sb;
+	return 0;
+}
+
+static void sysctl_back_fini(struct noxs_device *dev)
+{
+	kfree(dev->priv);
+}
+
+/* Is @seq a request we sent, no older than the last one answered? */
+static bool sysctl_back_valid_ack(struct sysctl_back *sb, u32 seq)
+{
+	return (s32)(seq - sb->ack_seq) >= 0 &&
+	       (s32)(sb->request_seq - seq) >= 0;
+}
+
+static bool sysctl_back_event(struct noxs_device *dev)
+{
+	struct noxs_sysctl_page *page = dev->page_addr;
+	struct sysctl_back *sb = dev->priv;
+	u32 state, features, ack_seq, ack_status;
+	bool changed = false, bad;
+
+	state = READ_ONCE(page->fe_state);
+	features = READ_ONCE(page->fe_features);
+	ack_seq = READ_ONCE(page->ack_seq);
+	ack_status = READ_ONCE(page->ack_status);
+
+	spin_lock(&sb->lock);
+	bad = (state != NOXS_SYSCTL_FE_UNKNOWN &&
+	       state != NOXS_SYSCTL_FE_CONNECTED) ||
+	      (features & ~NOXS_SYSCTL_F_ALL) ||
+	      !sysctl_back_valid_ack(sb, ack_seq) ||
+	      (ack_status != NOXS_SYSCTL_ACCEPTED &&
+	       ack_status != NOXS_SYSCTL_REFUSED);
+	if (bad) {
+		sb->rejected++;
+	} else {
+		if (state == NOXS_SYSCTL_FE_CONNECTED &&
+		    (sb->state != NOXS_DEVICE_CONNECTED ||
+		     sb->features != features)) {
+			sb->state = NOXS_DEVICE_CONNECTED;
+			sb->features = features;
+			changed = true;
+		} else if (state == NOXS_SYSCTL_FE_UNKNOWN &&
+			   sb->state == NOXS_DEVICE_CONNECTED) {
+			/* The frontend went away (unloaded, or rebooting). */
+			sb->state = NOXS_DEVICE_WAITING;
+			sb->features = 0;
+			changed = true;
+		}
+		if (ack_seq != sb->ack_seq) {
+			sb->ack_seq = ack_seq;
+			sb->ack_status = ack_status;
+			changed = true;
+		}
+	}
+	spin_unlock(&sb->lock);
+
+	if (bad)
+		pr_warn_ratelimited("domain %u: rejected sysctl state %u features %#x ack %u/%u\n",
+				    dev->guest->domid, state, features, ack_seq,
+				    ack_status);
+	if (changed)
+		wake_up_all(&sb->ack_wait);
+	return changed;
+}
+
+static bool sysctl_back_acked(struct sysctl_back *sb, u32 seq)
+{
+	unsigned long flags;
+	bool acked;
+
+	spin_lock_irqsave(&sb->lock, flags);
+	acked = (s32)(sb->ack_seq - seq) >= 0;
+	spin_unlock_irqrestore(&sb->lock, flags);
+	return acked;
+}
+
+static int sysctl_back_close(struct noxs_device *dev, u32 reason,
+			     unsigned int timeout_ms)
+{
+	struct noxs_sysctl_page *page = dev->page_addr;
+	struct sysctl_back *sb = dev->priv;
+	unsigned long flags;
+	long left;
+	u32 seq;
+
+	spin_lock_irqsave(&sb->lock, flags);
+	if (sb->state != NOXS_DEVICE_CONNECTED ||
+	    !(sb->features & (1U << reason))) {
+		spin_unlock_irqrestore(&sb->lock, flags);
+		return -EOPNOTSUPP;
+	}
+	seq = ++sb->request_seq;
+	WRITE_ONCE(page->request, reason);
+	virt_wmb();	/* the request before the number that makes it new */
+	WRITE_ONCE(page->request_seq, seq);
+	spin_unlock_irqrestore(&sb->lock, flags);
+
+	noxs_device_notify(dev);
+	if (!timeout_ms)
+		return 0;
+
+	left = wait_event_interruptible_timeout(sb->ack_wait,
+						sysctl_back_acked(sb, seq),
+						msecs_to_jiffies(timeout_ms));
+	if (left < 0)
+		return -EINTR;
+	if (!left)
+		return -ETIMEDOUT;
+
+	spin_lock_irqsave(&sb->lock, flags);
+	left = sb->ack_seq == seq && sb->ack_status == NOXS_SYSCTL_REFUSED;
+	spin_unlock_irqrestore(&sb->lock, flags);
+	return left ? -EREMOTEIO : 0;
+}
+
+static void sysctl_back_query(struct noxs_device *dev,
+			      struct noxs_ioctl_device_query *query)
+{
+	struct sysctl_back *sb = dev->priv;
+	unsigned long flags;
+
+	spin_lock_irqsave(&sb->lock, flags);
+	query->state = sb->state;
+	query->features = sb->features;
+	query->rejected = sb->rejected;
+	spin_unlock_irqrestore(&sb->lock, flags);
+}
+
+static const struct noxs_backend sysctl_backend = {
+	.type	= NOXS_DEV_SYSCTL,
+	.name	= "noxs-sysctl",
+	.owner	= THIS_MODULE,
+	.init	= sysctl_back_init,
+	.event	= sysctl_back_event,
+	.close	= sysctl_back_close,
+	.query	= sysctl_back_query,
+	.fini	= sysctl_back_fini,
+};
+
+static int __init sysctl_back_module_init(void)
 {
 	if (!xen_initial_domain()) {
 		pr_err("not running in a Xen dom0, refusing to load\n");
 		return -ENODEV;
 	}
 
-	return 0;
+	return noxs_register_backend(&sysctl_backend);
 }
 
-static void __exit sysctl_back_exit(void)
+static void __exit sysctl_back_module_exit(void)
 {
+	noxs_unregister_backend(&sysctl_backend);
 }
 
-module_init(sysctl_back_init);
-module_exit(sysctl_back_exit);
+module_init(sysctl_back_module_init);
+module_exit(sysctl_back_module_exit);
 
 MODULE_DESCRIPTION("lightvm NoXS sysctl backend (dom0)");
 MODULE_LICENSE("GPL");

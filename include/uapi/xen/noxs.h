@@ -195,7 +195,7 @@ struct noxs_ioctl_stats {
 #define NOXS_DIR_MAGIC		0x53584f4eU	/* "NOXS" */
 #define NOXS_DIR_VERSION	1
 
-/* noxs_dir_entry.type; 0 marks a free entry. */
+/* noxs_dir_entry.type: NOXS_DEV_*, or 0 for a free entry. */
 #define NOXS_DEV_NONE		0
 
 /**
@@ -235,6 +235,141 @@ struct noxs_dir_page {
 	__u32 nr_entries;
 	__u32 pad;
 	struct noxs_dir_entry entries[NOXS_DIR_MAX_ENTRIES];
+};
+
+/*
+ * Devices. A device of a guest is served by a backend module that plugs
+ * into noxs (sysctl-back for NOXS_DEV_SYSCTL). noxs gives each device a
+ * control page, granted read-write to the guest, and an unbound event
+ * channel for the guest to bind, and lists both in the guest's directory.
+ */
+#define NOXS_DEV_SYSCTL		1
+#define NOXS_DEV_TYPE_MAX	1
+
+/**
+ * struct noxs_ioctl_device - NOXS_IOCTL_DEVICE_CREATE/_DESTROY argument
+ * @domid:	in: the guest, registered with NOXS_IOCTL_GUEST_CREATE
+ * @type:	in: NOXS_DEV_*
+ * @id:		in: the device's index among the guest's devices of @type
+ * @flags:	in: must be zero
+ */
+struct noxs_ioctl_device {
+	__u32 domid;
+	__u32 type;
+	__u32 id;
+	__u32 flags;
+};
+
+/* noxs_ioctl_device_query.state: the backend's view of the device. */
+#define NOXS_DEVICE_WAITING	0	/* no frontend has connected yet */
+#define NOXS_DEVICE_CONNECTED	1	/* the frontend said it is there */
+
+/**
+ * struct noxs_ioctl_device_query - NOXS_IOCTL_DEVICE_QUERY argument
+ * @domid, @type, @id, @flags: in, as for struct noxs_ioctl_device
+ * @state:	out: NOXS_DEVICE_*
+ * @features:	out: what the frontend advertised (per type)
+ * @gref:	out: grant reference of the control page
+ * @evtchn:	out: the backend's event channel port
+ * @events:	out: events received from the frontend
+ * @rejected:	out: frontend writes the backend refused (bad values)
+ */
+struct noxs_ioctl_device_query {
+	__u32 domid;
+	__u32 type;
+	__u32 id;
+	__u32 flags;
+	__u32 state;
+	__u32 features;
+	__u32 gref;
+	__u32 evtchn;
+	__u64 events;
+	__u64 rejected;
+};
+
+/* noxs_ioctl_guest_close.reason */
+#define NOXS_CLOSE_POWEROFF	1
+#define NOXS_CLOSE_REBOOT	2
+#define NOXS_CLOSE_SUSPEND	3
+
+/**
+ * struct noxs_ioctl_guest_close - NOXS_IOCTL_GUEST_CLOSE argument: ask the
+ * guest, through its sysctl device, to power off, reboot or suspend.
+ * @domid:	in: the guest
+ * @reason:	in: NOXS_CLOSE_*
+ * @timeout_ms:	in: how long to wait for the guest's acknowledgement
+ *		(at most 60000); 0 posts the request without waiting
+ * @flags:	in: must be zero
+ *
+ * -EOPNOTSUPP: the guest has no connected sysctl frontend, or it did not
+ * advertise @reason. -ETIMEDOUT: no acknowledgement in time. -EREMOTEIO:
+ * the guest refused.
+ */
+struct noxs_ioctl_guest_close {
+	__u32 domid;
+	__u32 reason;
+	__u32 timeout_ms;
+	__u32 flags;
+};
+
+#define NOXS_CLOSE_TIMEOUT_MAX_MS	60000
+
+#define NOXS_IOCTL_DEVICE_CREATE \
+	_IOW(NOXS_IOCTL_TYPE, NOXS_IOCTL_NR_BASE + 8, struct noxs_ioctl_device)
+#define NOXS_IOCTL_DEVICE_DESTROY \
+	_IOW(NOXS_IOCTL_TYPE, NOXS_IOCTL_NR_BASE + 9, struct noxs_ioctl_device)
+#define NOXS_IOCTL_DEVICE_QUERY \
+	_IOWR(NOXS_IOCTL_TYPE, NOXS_IOCTL_NR_BASE + 10, struct noxs_ioctl_device_query)
+#define NOXS_IOCTL_GUEST_CLOSE \
+	_IOW(NOXS_IOCTL_TYPE, NOXS_IOCTL_NR_BASE + 11, struct noxs_ioctl_guest_close)
+
+/*
+ * The sysctl device's control page. The backend writes the request fields,
+ * the frontend the fe_ fields and the acknowledgement; each side must check
+ * what the other wrote. A request is new when request_seq changes; the
+ * frontend acknowledges it by copying request_seq to ack_seq, with
+ * ack_status 0 if it will act on it, NOXS_SYSCTL_REFUSED if not.
+ */
+#define NOXS_SYSCTL_MAGIC	0x4c544353U	/* "SCTL" */
+#define NOXS_SYSCTL_VERSION	1
+
+#define NOXS_SYSCTL_REQ_NONE		0
+#define NOXS_SYSCTL_REQ_POWEROFF	NOXS_CLOSE_POWEROFF
+#define NOXS_SYSCTL_REQ_REBOOT		NOXS_CLOSE_REBOOT
+#define NOXS_SYSCTL_REQ_SUSPEND		NOXS_CLOSE_SUSPEND
+
+#define NOXS_SYSCTL_F_POWEROFF	(1U << NOXS_SYSCTL_REQ_POWEROFF)
+#define NOXS_SYSCTL_F_REBOOT	(1U << NOXS_SYSCTL_REQ_REBOOT)
+#define NOXS_SYSCTL_F_SUSPEND	(1U << NOXS_SYSCTL_REQ_SUSPEND)
+#define NOXS_SYSCTL_F_ALL	(NOXS_SYSCTL_F_POWEROFF | NOXS_SYSCTL_F_REBOOT | \
+				 NOXS_SYSCTL_F_SUSPEND)
+
+#define NOXS_SYSCTL_FE_UNKNOWN		0
+#define NOXS_SYSCTL_FE_CONNECTED	1
+
+#define NOXS_SYSCTL_ACCEPTED	0
+#define NOXS_SYSCTL_REFUSED	1
+
+/**
+ * struct noxs_sysctl_page - the sysctl control page
+ * @magic:	NOXS_SYSCTL_MAGIC (backend)
+ * @version:	NOXS_SYSCTL_VERSION (backend)
+ * @request:	NOXS_SYSCTL_REQ_* (backend)
+ * @request_seq: bumped with every request (backend)
+ * @fe_state:	NOXS_SYSCTL_FE_* (frontend)
+ * @fe_features: NOXS_SYSCTL_F_* the frontend handles (frontend)
+ * @ack_seq:	the last request_seq the frontend handled (frontend)
+ * @ack_status:	NOXS_SYSCTL_ACCEPTED or _REFUSED (frontend)
+ */
+struct noxs_sysctl_page {
+	__u32 magic;
+	__u32 version;
+	__u32 request;
+	__u32 request_seq;
+	__u32 fe_state;
+	__u32 fe_features;
+	__u32 ack_seq;
+	__u32 ack_status;
 };
 
 #endif /* _UAPI_XEN_NOXS_H */

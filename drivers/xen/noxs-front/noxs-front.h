@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What noxs-front offers the guest's device frontends (sysctl-front, ...).
+ */
+#ifndef _NOXS_FRONT_H
+#define _NOXS_FRONT_H
+
+#include <linux/interrupt.h>
+#include <xen/grant_table.h>
+#include <uapi/xen/noxs.h>
+
+/* A page of the backend's, mapped into this guest. */
+struct noxs_front_mapping {
+	struct page *page;
+	grant_handle_t handle;
+	bool readonly;
+	void *addr;
+};
+
+int noxs_front_find(u32 type, u32 id, struct noxs_dir_entry *entry);
+int noxs_front_map(domid_t backend, grant_ref_t gref, bool readonly,
+		   struct noxs_front_mapping *map);
+void noxs_front_unmap(struct noxs_front_mapping *map);
+int noxs_front_bind(domid_t backend, evtchn_port_t remote_port,
+		    irq_handler_t handler, const char *name, void *dev_id);
+
+#endif /* _NOXS_FRONT_H */

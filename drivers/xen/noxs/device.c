@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * NoXS devices and the backend registry.
+ *
+ * A device is a control page granted read-write to the guest and an
+ * unbound event channel the guest binds to, both listed in the guest's
+ * directory page. noxs owns those and their lifetime; the backend module
+ * registered for the device's type (sysctl-back, later vif and vbd) owns
+ * what the page says, through struct noxs_backend's hooks.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/interrupt.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <xen/events.h>
+#include <xen/grant_table.h>
+#include <xen/page.h>
+#include <xen/interface/event_channel.h>
+#include <asm/xen/hypercall.h>
+
+#include "noxs.h"
+
+/* Protects noxs_backends. */
+static DEFINE_MUTEX(noxs_backends_lock);
+static const struct noxs_backend *noxs_backends[NOXS_DEV_TYPE_MAX + 1];
+
+int noxs_register_backend(const struct noxs_backend *backend)
+{
+	int err = 0;
+
+	if (!backend->type || backend->type > NOXS_DEV_TYPE_MAX ||
+	    !backend->init || !backend->event || !backend->query ||
+	    !backend->fini)
+		return -EINVAL;
+
+	mutex_lock(&noxs_backends_lock);
+	if (noxs_backends[backend->type])
+		err = -EBUSY;
+	else
+		noxs_backends[backend->type] = backend;
+	mutex_unlock(&noxs_backends_lock);
+
+	if (!err)
+		pr_info("%s backend registered for device type %u\n",
+			backend->name, backend->type);
+	return err;
+}
+EXPORT_SYMBOL_GPL(noxs_register_backend);
+
+/*
+ * Each device pins its backend's module, so a backend unregisters (from
+ * its module exit) only once none of its devices is left.
+ */
+void noxs_unregister_backend(const struct noxs_backend *backend)
+{
+	mutex_lock(&noxs_backends_lock);
+	if (noxs_backends[backend->type] == backend)
+		noxs_backends[backend->type] = NULL;
+	mutex_unlock(&noxs_backends_lock);
+}
+EXPORT_SYMBOL_GPL(noxs_unregister_backend);
+
+void noxs_device_notify(struct noxs_device *dev)
+{
+	notify_remote_via_irq(dev->irq);
+}
+EXPORT_SYMBOL_GPL(noxs_device_notify);
+
+/* Returns the backend for @type with its module pinned, or NULL. */
+static const struct noxs_backend *noxs_backend_get(u32 type)
+{
+	const struct noxs_backend *backend;
+
+	mutex_lock(&noxs_backends_lock);
+	backend = noxs_backends[type];
+	if (backend && !try_module_get(backend->owner))
+		backend = NULL;
+	mutex_unlock(&noxs_backends_lock);
+	return backend;
+}
+
+static irqreturn_t noxs_device_interrupt(int irq, void *dev_id)
+{
+	struct noxs_device *dev = dev_id;
+	bool did_work;
+
+	atomic64_inc(&dev->events);
+	did_work = dev->backend->event(dev);
+	/* Events that change nothing let the event core throttle a flood. */
+	xen_irq_lateeoi(irq, did_work ? 0 : XEN_EOI_FLAG_SPURIOUS);
+	return IRQ_HANDLED;
+}
+
+static int noxs_device_grant(struct noxs_device *dev)
+{
+	int ref;
+
+	dev->page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!dev->page)
+		return -ENOMEM;
+	dev->page_addr = page_address(dev->page);
+
+	ref = gnttab_grant_foreign_access(dev->guest->domid,
+					  xen_page_to_gfn(dev->page), 0);
+	if (ref < 0) {
+		__free_page(dev->page);
+		return ref;
+	}
+	dev->gref = ref;
+	atomic_inc(&noxs_counters.grants);
+	return 0;
+}
+
+static void noxs_device_revoke(struct noxs_device *dev)
+{
+	/* Frees the page once the guest no longer maps it. */
+	gnttab_end_foreign_access(dev->gref, dev->page);
+	atomic_dec(&noxs_counters.grants);
+}
+
+static int noxs_device_bind(struct noxs_device *dev, const char *name)
+{
+	struct evtchn_alloc_unbound alloc = {
+		.dom = DOMID_SELF,
+		.remote_dom = dev->guest->domid,
+	};
+	struct evtchn_close close;
+	int err, irq;
+
+	err = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &alloc);
+	if (err)
+		return err;
+
+	irq = bind_evtchn_to_irqhandler_lateeoi(alloc.port,
+						noxs_device_interrupt, 0,
+						name, dev);
+	if (irq < 0) {
+		close.port = alloc.port;
+		HYPERVISOR_event_channel_op(EVTCHNOP_close, &close);
+		return irq;
+	}
+	dev->port = alloc.port;
+	dev->irq = irq;
+	atomic_inc(&noxs_counters.evtchns);
+	return 0;
+}
+
+static void noxs_device_unbind(struct noxs_device *dev)
+{
+	/* Also closes the channel: no more events, no more handler runs. */
+	unbind_from_irqhandler(dev->irq, dev);
+	atomic_dec(&noxs_counters.evtchns);
+}
+
+static struct noxs_device *noxs_find_device_locked(struct noxs_guest *guest,
+						   u32 type, u32 id)
+{
+	struct noxs_device *dev;
+
+	lockdep_assert_held(&guest->devices_lock);
+	list_for_each_entry(dev, &guest->devices, node)
+		if (dev->type == type && dev->id == id)
+			return dev;
+	return NULL;
+}
+
+/* A free directory entry, or -ENOSPC. */
+static int noxs_dir_slot_locked(struct noxs_guest *guest)
+{
+	struct noxs_dir_page *dir = noxs_guest_dir(guest);
+	unsigned int i;
+
+	for (i = 0; i < dir->nr_entries; i++)
+		if (dir->entries[i].type == NOXS_DEV_NONE)
+			return i;
+	return i < NOXS_DIR_MAX_ENTRIES ? i : -ENOSPC;
+}
+
+static void noxs_dir_publish_locked(struct noxs_device *dev)
+{
+	struct noxs_dir_page *dir = noxs_guest_dir(dev->guest);
+	struct noxs_dir_entry *entry = &dir->entries[dev->dir_index];
+
+	entry->id = dev->id;
+	entry->backend_domid = 0;	/* noxs runs in dom0 */
+	entry->gref = dev->gref;
+	entry->evtchn = dev->port;
+	virt_wmb();	/* the entry's fields before its type makes it live */
+	WRITE_ONCE(entry->type, dev->type);
+	if (dev->dir_index >= dir->nr_entries)
+		WRITE_ONCE(dir->nr_entries, dev->dir_index + 1);
+}
+
+static void noxs_dir_withdraw_locked(struct noxs_device *dev)
+{
+	struct noxs_dir_page *dir = noxs_guest_dir(dev->guest);
+
+	WRITE_ONCE(dir->entries[dev->dir_index].type, NOXS_DEV_NONE);
+	virt_wmb();
+	memset(&dir->entries[dev->dir_index], 0, sizeof(dir->entries[0]));
+}
+
+/* Called without devices_lock, once @dev is off every list. */
+static void noxs_device_free(struct noxs_device *dev)
+{
+	const struct noxs_backend *backend = dev->backend;
+
+	noxs_device_unbind(dev);
+	backend->fini(dev);
+	noxs_device_revoke(dev);
+	kfree(dev);
+	module_put(backend->owner);
+}
+
+static int noxs_device_setup(struct noxs_device *dev)
+{
+	int err;
+
+	err = noxs_device_grant(dev);
+	if (err)
+		return err;
+	err = noxs_device_bind(dev, dev->backend->name);
+	if (err)
+		goto err_revoke;
+	err = dev->backend->init(dev);
+	if (err)
+		goto err_unbind;
+	return 0;
+
+err_unbind:
+	noxs_device_unbind(dev);
+err_revoke:
+	noxs_device_revoke(dev);
+	return err;
+}
+
+int noxs_device_create(domid_t domid, u32 type, u32 id)
+{
+	const struct noxs_backend *backend;
+	struct noxs_guest *guest;
+	struct noxs_device *dev;
+	int slot, err;
+
+	guest = noxs_guest_get(domid);
+	if (!guest)
+		return -ENOENT;
+	backend = noxs_backend_get(type);
+	if (!backend) {
+		err = -ENODEV;	/* its backend module is not loaded */
+		goto out_put_guest;
+	}
+
+	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
+	if (!dev) {
+		err = -ENOMEM;
+		goto out_put_backend;
+	}
+	dev->guest = guest;
+	dev->backend = backend;
+	dev->type = type;
+	dev->id = id;
+
+	mutex_lock(&guest->devices_lock);
+	if (guest->devices_closed) {
+		err = -ENOENT;
+		goto out_unlock;
+	}
+	if (noxs_find_device_locked(guest, type, id)) {
+		err = -EEXIST;
+		goto out_unlock;
+	}
+	slot = noxs_dir_slot_locked(guest);
+	if (slot < 0) {
+		err = slot;
+		goto out_unlock;
+	}
+	dev->dir_index = slot;
+
+	err = noxs_device_setup(dev);
+	if (err)
+		goto out_unlock;
+
+	noxs_dir_publish_locked(dev);
+	list_add_tail(&dev->node, &guest->devices);
+	mutex_unlock(&guest->devices_lock);
+	noxs_guest_put(guest);
+	return 0;
+
+out_unlock:
+	mutex_unlock(&guest->devices_lock);
+	kfree(dev);
+out_put_backend:
+	module_put(backend->owner);
+out_put_guest:
+	noxs_guest_put(guest);
+	return err;
+}
+
+int noxs_device_destroy(domid_t domid, u32 type, u32 id)
+{
+	struct noxs_guest *guest;
+	struct noxs_device *dev;
+
+	guest = noxs_guest_get(domid);
+	if (!guest)
+		return -ENOENT;
+
+	mutex_lock(&guest->devices_lock);
+	dev = noxs_find_device_locked(guest, type, id);
+	if (dev) {
+		list_del(&dev->node);
+		noxs_dir_withdraw_locked(dev);
+	}
+	mutex_unlock(&guest->devices_lock);
+	noxs_guest_put(guest);
+
+	if (!dev)
+		return -ENOENT;
+	noxs_device_free(dev);
+	return 0;
+}
+
+/* The guest is going: no new devices, and the ones it has go. */
+void noxs_guest_devices_teardown(struct noxs_guest *guest)
+{
+	struct noxs_device *dev, *tmp;
+	LIST_HEAD(doomed);
+
+	mutex_lock(&guest->devices_lock);
+	guest->devices_closed = true;
+	list_for_each_entry_safe(dev, tmp, &guest->devices, node) {
+		noxs_dir_withdraw_locked(dev);
+		list_move(&dev->node, &doomed);
+	}
+	mutex_unlock(&guest->devices_lock);
+
+	list_for_each_entry_safe(dev, tmp, &doomed, node) {
+		list_del(&dev->node);
+		noxs_device_free(dev);
+	}
+}
+
+int noxs_device_query(struct noxs_ioctl_device_query *query)
+{
+	struct noxs_guest *guest;
+	struct noxs_device *dev;
+	int err = 0;
+
+	guest = noxs_guest_get(query->domid);
+	if (!guest)
+		return -ENOENT;
+
+	mutex_lock(&guest->devices_lock);
+	dev = noxs_find_device_locked(guest, query->type, query->id);
+	if (dev) {
+		query->gref = dev->gref;
+		query->evtchn = dev->port;
+		query->events = atomic64_read(&dev->events);
+		dev->backend->query(dev, query);
+	} else {
+		err = -ENOENT;
+	}
+	mutex_unlock(&guest->devices_lock);
+	noxs_guest_put(guest);
+	return err;
+}
+
+/*
+ * Asks the guest to power off, reboot or suspend through its sysctl device
+ * (id 0). Holds devices_lock while it waits for the acknowledgement, so
+ * that the device cannot go from under the wait; the wait is bounded and
+ * interruptible.
+ */
+int noxs_guest_close(domid_t domid, u32 reason, unsigned int timeout_ms)
+{
+	struct noxs_guest *guest;
+	struct noxs_device *dev;
+	int err;
+
+	guest = noxs_guest_get(domid);
+	if (!guest)
+		return -ENOENT;
+
+	mutex_lock(&guest->devices_lock);
+	dev = noxs_find_device_locked(guest, NOXS_DEV_SYSCTL, 0);
+	if (dev && dev->backend->close)
+		err = dev->backend->close(dev, reason, timeout_ms);
+	else
+		err = -EOPNOTSUPP;
+	mutex_unlock(&guest->devices_lock);
+	noxs_guest_put(guest);
+	return err;
+}

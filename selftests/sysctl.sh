@@ -1,0 +1,135 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# sysctl - the NoXS sysctl device end to end: lvctl shutdown and reboot of a
+# Debian-kernel guest through sysctl-back/sysctl-front, a guest without the
+# frontend (clear error, --force), the daemon acting on on_poweroff and
+# on_crash, and 100 shutdown cycles that leak nothing.
+
+. "$(dirname "$0")/lib.sh"
+
+GUEST_DIR=/usr/lib/lightvm/guest
+CYCLES=${SYSCTL_CYCLES:-100}
+work=$(mktemp -d)
+daemon_pid=
+trap '[ -n "$daemon_pid" ] && kill $daemon_pid 2>/dev/null; rm -rf "$work"' EXIT
+
+info_value() { lvctl info | sed -n "s/^$1: *//p"; }
+noxs_state() { lvctl info | grep '^noxs_' | tr -s ' \n' ' '; }
+exists() { lvctl list | grep -qE "^$1 "; }
+
+wait_console() {
+	local i
+	for ((i = 0; i < $3 * 2; i++)); do
+		lvctl console --no-follow "$1" 2>/dev/null | grep -q -- "$2" && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+# wait_until SECONDS COMMAND...: poll COMMAND every 0.2 s.
+wait_until() {
+	local i limit=$(($1 * 5))
+	shift
+	for ((i = 0; i < limit; i++)); do
+		"$@" && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+write_cfg() {
+	local file=$work/$1.cfg
+	shift
+	printf '%s\n' "$@" >"$file"
+	echo "$file"
+}
+
+plan 17
+
+noxs0=$(noxs_state)
+linux_cfg=$(write_cfg linux 'name = "lin"' \
+	"kernel = \"$GUEST_DIR/vmlinux.gz\"" "ramdisk = \"$GUEST_DIR/initrd.gz\"" \
+	'memory = 128' 'extra = "console=hvc0 lightvm.guest=shell"')
+
+# --- shutdown -w: the guest's init runs its shutdown --------------------------
+id=$(lvctl create "$linux_cfg")
+wait_console lin 'sysctl_front: connected to domain 0' 120
+ok $? "the Linux guest's sysctl-front connects (domain $id)"
+timeout 120 lvctl console lin </dev/null >"$work/shutdown.out" &
+follower=$!
+out=$(lvctl shutdown -w --timeout 60 lin 2>&1)
+ok $? "lvctl shutdown -w lin ${out:+($out)}"
+wait "$follower"
+grep -q 'lightvm-guest: poweroff' "$work/shutdown.out"
+ok $? "its init ran its shutdown (console says so)"
+! exists lin
+ok $? "the domain is gone"
+
+# --- reboot -w: back under the same name, with a working console ---------------
+id=$(lvctl create "$linux_cfg")
+wait_console lin 'sysctl_front: connected' 120
+new_id=$(lvctl reboot -w --timeout 120 lin)
+[ $? -eq 0 ] && [ -n "$new_id" ] && [ "$new_id" != "$id" ]
+ok $? "lvctl reboot -w lin: domain $id came back as ${new_id:-nothing}"
+wait_console lin 'lightvm-guest: up' 120
+ok $? "the rebooted guest prints its marker on its new console"
+wait_console lin 'sysctl_front: connected' 60 &&
+	lvctl shutdown -w --timeout 60 lin && ! exists lin
+ok $? "and shuts down again"
+
+# --- a guest without sysctl-front -----------------------------------------------
+noop_cfg=$(write_cfg noop 'name = "nofront"' "kernel = \"$GUEST_DIR/noop\"" \
+	'memory = 8' 'extra = "noop=block"')
+lvctl create "$noop_cfg" >/dev/null
+out=$(lvctl shutdown --timeout 2 nofront 2>&1)
+status=$?
+[ "$status" -eq 1 ] && echo "$out" | grep -q 'no sysctl frontend' && exists nofront
+ok $? "shutdown of a guest without sysctl-front fails clearly: $out"
+out=$(lvctl reboot -w --timeout 2 nofront 2>&1)
+[ $? -eq 1 ] && exists nofront
+ok $? "so does reboot: $out"
+lvctl shutdown --force --timeout 2 nofront 2>/dev/null && ! exists nofront
+ok $? "shutdown --force destroys it"
+
+# --- the daemon: on_poweroff, on_crash -------------------------------------------
+lvctl daemon -F 2>"$work/daemon.log" &
+daemon_pid=$!
+sleep 1
+kill -0 "$daemon_pid"
+ok $? "lvctl daemon runs"
+lvctl create "$(write_cfg off 'name = "selfoff"' "kernel = \"$GUEST_DIR/noop\"" \
+	'memory = 8' 'on_poweroff = "destroy"')" >/dev/null
+wait_until 20 sh -c '! lvctl list | grep -q "^selfoff "'
+ok $? "a guest that powers itself off is destroyed (on_poweroff = destroy)"
+lvctl create "$(write_cfg crash 'name = "selfcrash"' "kernel = \"$GUEST_DIR/noop\"" \
+	'memory = 8' 'extra = "noop=crash"' 'on_crash = "preserve"')" >/dev/null
+wait_until 20 sh -c 'lvctl list | grep -qE "^selfcrash .* crashed "'
+ok $? "a crashed guest is kept (on_crash = preserve)"
+lvctl destroy selfcrash
+kill "$daemon_pid"
+wait "$daemon_pid"
+ok $? "the daemon stops cleanly on SIGTERM"
+daemon_pid=
+[ "$(noxs_state)" = "$noxs0" ]
+ok $? "noxs holds nothing more than before ($(noxs_state))"
+
+# --- shutdown cycles leak nothing --------------------------------------------------
+# Guests that answer quickly: the noop guest has no frontend, so these
+# are --force shutdowns of it, which take the refusal path every time.
+free0=$(info_value free_pages)
+failures=0
+for ((i = 0; i < CYCLES; i++)); do
+	lvctl create "$noop_cfg" >/dev/null &&
+		lvctl shutdown --force --timeout 1 nofront 2>/dev/null ||
+		failures=$((failures + 1))
+done
+ok $failures "$CYCLES create/shutdown cycles ($failures failed)"
+for ((i = 0; i < 20; i++)); do
+	[ "$(info_value free_pages)" -ge "$free0" ] && break
+	sleep 0.5
+done
+[ "$(info_value free_pages)" -eq "$free0" ] && [ "$(noxs_state)" = "$noxs0" ] &&
+	[ -z "$(ls /run/lightvm/guests 2>/dev/null)" ]
+ok $? "after them Xen's free pages, noxs state and saved configs are as before"
+
+done_testing

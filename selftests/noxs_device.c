@@ -82,7 +82,9 @@ static void check_guest_ioctl_refusals(int fd)
 	struct noxs_ioctl_guest_info info;
 	struct noxs_ioctl_console_open open_arg;
 	struct noxs_ioctl_guest guest;
+	struct noxs_ioctl_guest_close close_arg;
 	struct noxs_ioctl_stats stats;
+	struct noxs_ioctl_device dev;
 	long ret;
 
 	memset(&create, 0, sizeof(create));
@@ -151,6 +153,33 @@ static void check_guest_ioctl_refusals(int fd)
 	open_arg.domid = 7;
 	ret = ioctl(fd, NOXS_IOCTL_CONSOLE_OPEN, &open_arg);
 	tap_errno(ret, errno, ENOENT, "console open of a guest noxs does not know");
+
+	memset(&dev, 0, sizeof(dev));
+	dev.domid = 7;
+	dev.type = NOXS_DEV_SYSCTL;
+	dev.flags = 1;
+	ret = ioctl(fd, NOXS_IOCTL_DEVICE_CREATE, &dev);
+	tap_errno(ret, errno, EINVAL, "device create with an unknown flag");
+
+	dev.flags = 0;
+	dev.type = NOXS_DEV_TYPE_MAX + 1;
+	ret = ioctl(fd, NOXS_IOCTL_DEVICE_CREATE, &dev);
+	tap_errno(ret, errno, EINVAL, "device create of an unknown type");
+
+	dev.type = NOXS_DEV_SYSCTL;
+	ret = ioctl(fd, NOXS_IOCTL_DEVICE_CREATE, &dev);
+	tap_errno(ret, errno, ENOENT, "device create for a guest noxs does not know");
+
+	memset(&close_arg, 0, sizeof(close_arg));
+	close_arg.domid = 7;
+	close_arg.reason = 9;
+	ret = ioctl(fd, NOXS_IOCTL_GUEST_CLOSE, &close_arg);
+	tap_errno(ret, errno, EINVAL, "guest close for an unknown reason");
+
+	close_arg.reason = NOXS_CLOSE_POWEROFF;
+	close_arg.timeout_ms = NOXS_CLOSE_TIMEOUT_MAX_MS + 1;
+	ret = ioctl(fd, NOXS_IOCTL_GUEST_CLOSE, &close_arg);
+	tap_errno(ret, errno, EINVAL, "guest close with a timeout over the maximum");
 
 	memset(&stats, 0, sizeof(stats));
 	stats.pad = 1;
@@ -281,7 +310,7 @@ int main(void)
 {
 	int fd;
 
-	tap_plan(29);
+	tap_plan(34);
 
 	check_node();
 

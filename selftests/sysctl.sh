@@ -44,7 +44,7 @@ write_cfg() {
 	echo "$file"
 }
 
-plan 17
+plan 21
 
 noxs0=$(noxs_state)
 linux_cfg=$(write_cfg linux 'name = "lin"' \
@@ -91,6 +91,26 @@ ok $? "so does reboot: $out"
 lvctl shutdown --force --timeout 2 nofront 2>/dev/null && ! exists nofront
 ok $? "shutdown --force destroys it"
 
+# --- a hostile frontend -----------------------------------------------------------
+# The noop guest in noop=hostile mode maps its sysctl control page, writes
+# garbage states, features and acknowledgements, and floods the sysctl and
+# console event channels. Grants go to the guest, so the hostile frontend
+# must be a guest: a dom0 program could not map them.
+hostile_id=$(lvctl create "$(write_cfg hostile 'name = "hostile"' \
+	"kernel = \"$GUEST_DIR/noop\"" 'memory = 8' 'extra = "noop=hostile"')")
+wait_console hostile 'lightvm-noop: hostile done' 120
+ok $? "the hostile frontend did its worst ($(lvctl console -n hostile | tail -n 1 | tr -d '\r'))"
+seen=$(noxs_query "$hostile_id" 1 0)
+diag "sysctl-back saw: $seen"
+set -- $seen
+[ "$2" -eq 0 ] && [ "$6" -gt 0 ] && [ "$8" -gt 0 ]
+ok $? "sysctl-back rejected it and never took it as connected ($seen)"
+out=$(lvctl shutdown --timeout 2 hostile 2>&1)
+[ $? -eq 1 ] && lvctl list >/dev/null && lvctl destroy hostile
+ok $? "dom0 is fine: shutdown refused ($out), list and destroy work"
+[ "$(noxs_state)" = "$noxs0" ]
+ok $? "nothing of the hostile guest is left in noxs"
+
 # --- the daemon: on_poweroff, on_crash -------------------------------------------
 lvctl daemon -F 2>"$work/daemon.log" &
 daemon_pid=$!
@@ -116,6 +136,8 @@ ok $? "noxs holds nothing more than before ($(noxs_state))"
 # --- shutdown cycles leak nothing --------------------------------------------------
 # Guests that answer quickly: the noop guest has no frontend, so these
 # are --force shutdowns of it, which take the refusal path every time.
+lvctl create "$noop_cfg" >/dev/null && lvctl shutdown --force --timeout 1 nofront 2>/dev/null
+sleep 1	# as in guests.sh: measure after a first cycle
 free0=$(info_value free_pages)
 failures=0
 for ((i = 0; i < CYCLES; i++)); do

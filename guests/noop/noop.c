@@ -9,6 +9,10 @@
  *   noop=poweroff   (default) shut down with SHUTDOWN_poweroff
  *   noop=block      stay alive, blocked, until destroyed
  *   noop=crash      shut down with SHUTDOWN_crash (tests on_crash)
+ *   noop=hostile    play a malicious NoXS frontend: map the sysctl control
+ *                   page from the device directory, write garbage into it
+ *                   and flood the backend's and the console's event
+ *                   channels, print "lightvm-noop: hostile done", block
  * The marker it prints is "lightvm-noop: up".
  */
 #define __XEN_INTERFACE_VERSION__ 0x00040e00
@@ -18,7 +22,12 @@
 #include <xen/xen.h>
 #include <xen/sched.h>
 #include <xen/event_channel.h>
+#include <xen/grant_table.h>
 #include <xen/io/console.h>
+
+/* The NoXS ABI: the directory and the sysctl page. */
+#include <linux/types.h>
+#include <xen/noxs.h>
 
 #define PAGE_SHIFT 12
 
@@ -34,6 +43,21 @@ static long hypercall2(unsigned int op, unsigned long a1, unsigned long a2)
 		     : "=a"(ret), "+r"(rdi), "+r"(rsi)
 		     : [entry] "r"(hypercall_page + op * 32)
 		     : "memory", "rcx", "r11", "rdx", "r8", "r9", "r10");
+	return ret;
+}
+
+static long hypercall3(unsigned int op, unsigned long a1, unsigned long a2,
+		       unsigned long a3)
+{
+	register unsigned long rdi asm("rdi") = a1;
+	register unsigned long rsi asm("rsi") = a2;
+	register unsigned long rdx asm("rdx") = a3;
+	long ret;
+
+	asm volatile("call *%[entry]"
+		     : "=a"(ret), "+r"(rdi), "+r"(rsi), "+r"(rdx)
+		     : [entry] "r"(hypercall_page + op * 32)
+		     : "memory", "rcx", "r11", "r8", "r9", "r10");
 	return ret;
 }
 
@@ -122,6 +146,124 @@ static void block_forever(void)
 		sched_op(SCHEDOP_poll, &poll);
 }
 
+/* --- noop=hostile ------------------------------------------------------- */
+
+#define HOSTILE_ROUNDS 20000
+
+/* Where backend pages get mapped: our own pages, replaced by the grants. */
+static char map_area[2][4096] __attribute__((aligned(4096)));
+
+static int parse_uint(const char **p, unsigned int *v)
+{
+	const char *s = *p;
+
+	*v = 0;
+	if (*s < '0' || *s > '9')
+		return -1;
+	while (*s >= '0' && *s <= '9')
+		*v = *v * 10 + (*s++ - '0');
+	*p = s;
+	return 0;
+}
+
+/* Finds "noxs=B:G" on the command line. */
+static int find_directory(const char *cmdline, unsigned int *backend,
+			  unsigned int *gref)
+{
+	const char *p;
+
+	for (p = cmdline; *p; p++) {
+		if ((p != cmdline && p[-1] != ' ') || p[0] != 'n' ||
+		    p[1] != 'o' || p[2] != 'x' || p[3] != 's' || p[4] != '=')
+			continue;
+		p += 5;
+		if (parse_uint(&p, backend) || *p++ != ':' ||
+		    parse_uint(&p, gref))
+			return -1;
+		return 0;
+	}
+	return -1;
+}
+
+static void *map_grant(unsigned int backend, unsigned int gref, int slot,
+		       int readonly)
+{
+	gnttab_map_grant_ref_t op = {
+		.host_addr = (unsigned long)map_area[slot],
+		.flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0),
+		.ref = gref,
+		.dom = backend,
+	};
+
+	if (hypercall3(__HYPERVISOR_grant_table_op, GNTTABOP_map_grant_ref,
+		       (unsigned long)&op, 1) || op.status != GNTST_okay)
+		return NULL;
+	return map_area[slot];
+}
+
+static void send_event(evtchn_port_t port)
+{
+	evtchn_send_t send = { .port = port };
+
+	event_channel_op(EVTCHNOP_send, &send);
+}
+
+/*
+ * Everything a frontend can do wrong, over and over: impossible states,
+ * unknown features, acknowledgements of requests never made, unknown
+ * statuses, each with an event; then a flood of empty events on the
+ * console channel too.
+ */
+static const char *be_hostile(const start_info_t *si)
+{
+	const struct noxs_dir_page *dir;
+	struct noxs_sysctl_page *page = NULL;
+	evtchn_bind_interdomain_t bind;
+	unsigned int backend, gref, i;
+
+	if (find_directory((const char *)si->cmd_line, &backend, &gref))
+		return "lightvm-noop: hostile: no noxs= on the command line\r\n";
+	dir = map_grant(backend, gref, 0, 1);
+	if (!dir || dir->magic != NOXS_DIR_MAGIC)
+		return "lightvm-noop: hostile: cannot map the directory\r\n";
+
+	for (i = 0; i < dir->nr_entries && i < NOXS_DIR_MAX_ENTRIES; i++) {
+		if (dir->entries[i].type != NOXS_DEV_SYSCTL)
+			continue;
+		page = map_grant(backend, dir->entries[i].gref, 1, 0);
+		bind.remote_dom = backend;
+		bind.remote_port = dir->entries[i].evtchn;
+		break;
+	}
+	if (!page || event_channel_op(EVTCHNOP_bind_interdomain, &bind))
+		return "lightvm-noop: hostile: cannot reach the sysctl device\r\n";
+
+	for (i = 0; i < HOSTILE_ROUNDS; i++) {
+		switch (i % 4) {
+		case 0:
+			page->fe_state = 0xdead0000 + i;
+			break;
+		case 1:
+			page->fe_state = NOXS_SYSCTL_FE_CONNECTED;
+			page->fe_features = 0xffffffff;
+			break;
+		case 2:
+			page->fe_features = 0;
+			page->ack_seq = 0x80000000 + i;
+			break;
+		case 3:
+			page->ack_seq = 0;
+			page->ack_status = 7 + i;
+			break;
+		}
+		send_event(bind.local_port);
+	}
+	page->ack_status = 0xffffffff;	/* leave it broken */
+	for (i = 0; i < HOSTILE_ROUNDS; i++)
+		send_event(si->console.domU.evtchn);
+	return "lightvm-noop: hostile done\r\n";
+}
+
 void noop_main(start_info_t *si);
 
 void noop_main(start_info_t *si)
@@ -130,6 +272,10 @@ void noop_main(start_info_t *si)
 
 	console_write(si, "lightvm-noop: up\r\n");
 
+	if (has_word(cmdline, "noop=hostile")) {
+		console_write(si, be_hostile(si));
+		block_forever();
+	}
 	if (has_word(cmdline, "noop=block"))
 		block_forever();
 	if (has_word(cmdline, "noop=crash"))

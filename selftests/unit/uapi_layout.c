@@ -13,7 +13,7 @@
 
 int main(void)
 {
-	tap_plan(10);
+	tap_plan(13);
 
 	tap_ok(sizeof(struct noxs_ioctl_version) == 16,
 	       "struct noxs_ioctl_version is 16 bytes (%zu)",
@@ -47,6 +47,21 @@ int main(void)
 	       offsetof(struct noxs_dir_page, entries) == NOXS_DIR_HEADER_SIZE &&
 	       NOXS_DIR_MAX_ENTRIES == 127,
 	       "the directory page: 32-byte entries after a 16-byte header, 127 fit in a page");
+	tap_ok(sizeof(struct noxs_ioctl_device) == 16 &&
+	       sizeof(struct noxs_ioctl_guest_close) == 16 &&
+	       sizeof(struct noxs_ioctl_device_query) == 48 &&
+	       offsetof(struct noxs_ioctl_device_query, events) == 32 &&
+	       sizeof(struct noxs_sysctl_page) == 32,
+	       "device, close and query arguments and the sysctl page: 16, 16, 48 (events 8-aligned), 32 bytes");
+	tap_ok(NOXS_IOCTL_DEVICE_CREATE == 0x40104ec8u &&
+	       NOXS_IOCTL_DEVICE_DESTROY == 0x40104ec9u &&
+	       NOXS_IOCTL_DEVICE_QUERY == 0xc0304ecau &&
+	       NOXS_IOCTL_GUEST_CLOSE == 0x40104ecbu,
+	       "the device ioctl numbers are as released");
+	tap_ok(NOXS_SYSCTL_F_POWEROFF == 1u << NOXS_CLOSE_POWEROFF &&
+	       NOXS_SYSCTL_F_REBOOT == 1u << NOXS_CLOSE_REBOOT &&
+	       NOXS_SYSCTL_F_SUSPEND == 1u << NOXS_CLOSE_SUSPEND,
+	       "each sysctl feature bit is its request's number");
 	tap_ok(NOXS_IOCTL_GUEST_CREATE == 0xc0504ec1u &&
 	       NOXS_IOCTL_CONSOLE_ATTACH == 0x40104ec2u &&
 	       NOXS_IOCTL_GUEST_COMMIT == 0x40084ec3u &&

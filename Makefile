@@ -6,6 +6,8 @@
 #   make check      host unit tests, then all selftests inside a Xen dom0
 #                   booted under QEMU; ends with "N passed, M failed"
 #   make run        boots the testbed: a Xen host with lightvm loaded
+#   make bench      lvctl against xl (N=1000 NXL=250 NSHUT=3); writes
+#                   Documentation/benchmarks.md
 #   make deps       installs the Debian packages all of this needs
 #   make install    modules (to /lib/modules/KVER/extra), lvctl, header
 #   make dkms-install  registers the modules with DKMS instead
@@ -53,12 +55,15 @@ selftests:
 guests:
 	$(MAKE) -C guests/noop TOP=$(TOP)
 
-stage: modules lvctl selftests guests
+bench-tools:
+	$(MAKE) -C tools/bench TOP=$(TOP)
+
+stage: modules lvctl selftests guests bench-tools
 	rm -rf $(STAGE)
 	install -d $(STAGE)/modules $(STAGE)/bin $(STAGE)/selftests \
 		$(STAGE)/guests
 	install -m 0644 $(MODULES) $(STAGE)/modules/
-	install -m 0755 tools/lvctl/lvctl $(STAGE)/bin/
+	install -m 0755 tools/lvctl/lvctl tools/bench/lvbench $(STAGE)/bin/
 	$(MAKE) -s -C selftests TOP=$(TOP) DESTDIR=$(STAGE)/selftests install
 	install -m 0644 guests/noop/noop $(STAGE)/guests/
 
@@ -82,6 +87,15 @@ check: deps-if-missing
 	@$(TOP)/tools/check-summary $(BUILD)/check.log \
 		"$(MAKE) --no-print-directory unit-check" \
 		"$(TOP)/tools/testbed/run $(TOP)/selftests/testbed-check.sh"
+
+# lvctl against xl, in one testbed run; not part of check. Short form:
+# make bench N=20 NXL=20 NSHUT=1
+N     ?= 1000
+NXL   ?= 250
+NSHUT ?= 3
+bench: deps-if-missing stage
+	@$(TOP)/tools/install-deps --check --bench || $(TOP)/tools/install-deps --bench
+	$(TOP)/tools/bench/run $(N) $(NXL) $(NSHUT)
 
 run: deps-if-missing stage
 	$(TOP)/tools/testbed/run --interactive
@@ -115,11 +129,12 @@ clean:
 	$(MAKE) -C tools/lvctl TOP=$(TOP) clean
 	$(MAKE) -C selftests TOP=$(TOP) clean
 	$(MAKE) -C guests/noop TOP=$(TOP) clean
+	$(MAKE) -C tools/bench TOP=$(TOP) clean
 	find drivers \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
 		-o -name '*.mod.c' -o -name '.*.cmd' -o -name 'modules.order' \) \
 		-delete
 	rm -f Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd
 	rm -rf $(STAGE)
 
-.PHONY: all deps deps-if-missing modules lvctl selftests guests stage unit-check \
+.PHONY: all deps deps-if-missing modules lvctl selftests guests bench-tools bench stage unit-check \
 	check run install dkms-install dkms-uninstall clean

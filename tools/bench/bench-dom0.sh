@@ -1,0 +1,74 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# bench-dom0.sh - the part of `make bench` that runs inside the testbed's
+# dom0 (tools/testbed/run). Prints CSV sections, each after a line
+# "=== NAME.csv", which tools/bench/run splits into files.
+#
+# Usage: bench-dom0.sh N_LVCTL N_XL N_SHUTDOWN
+set -euo pipefail
+
+N=${1:?} NXL=${2:?} NSHUT=${3:?}
+GUEST=/usr/lib/lightvm/guest
+NOOP=$GUEST/noop
+NOOP_MB=4
+XEN_BIN=/usr/lib/xen-4.17/bin
+
+section() { echo "=== $1"; }
+free_kib() { lvctl info | awk '/^free_pages:/ { print $2 * 4 }'; }
+dom0_avail_kib() { awk '/^MemAvailable:/ { print $2 }' /proc/meminfo; }
+
+# memory_line TOOL COUNT XEN0 DOM00: KiB per guest, Xen's and dom0's.
+memory_line() {
+	echo "$1,$2,$(( ($3 - $(free_kib)) / $2 )),$(( ($4 - $(dom0_avail_kib)) / $2 ))"
+}
+
+start_xl_toolstack() {
+	"$XEN_BIN/xenstored" --pid-file /run/xenstored.pid
+	"$XEN_BIN/xen-init-dom0" >/dev/null
+	mkdir -p /var/log/xen/console
+	"$XEN_BIN/xenconsoled" --pid-file=/run/xenconsoled.pid \
+		--log=guest --log-dir=/var/log/xen/console
+}
+
+stop_xl_toolstack() {
+	kill "$(cat /run/xenconsoled.pid)" "$(cat /run/xenstored.pid)"
+	sleep 1
+}
+
+echo "# bench: $N lvctl, $NXL xl noop guests ($NOOP_MB MiB), $NSHUT Linux guests for shutdown" >&2
+
+memory="toolstack,guests,xen_kib_per_guest,dom0_kib_per_guest"
+
+# lvctl first, with no xenstored or xenconsoled anywhere.
+xen0=$(free_kib) dom00=$(dom0_avail_kib)
+section lvctl-create.csv
+echo "n,create_ms,exit_ms,domain,devices,load,memory,image,console,unpause"
+lvbench create lvctl "$N" "$NOOP" "$NOOP_MB"
+memory+=$'\n'$(memory_line lvctl "$N" "$xen0" "$dom00")
+section lvctl-destroy.csv
+echo "n,destroy_ms"
+lvbench destroy lvctl "$N"
+
+section lvctl-shutdown.csv
+echo "n,shutdown_ms"
+lvbench shutdown lvctl "$NSHUT" "$GUEST/vmlinux.gz" "$GUEST/initrd.gz"
+
+# Then xl, with its toolstack.
+start_xl_toolstack
+xen0=$(free_kib) dom00=$(dom0_avail_kib)
+section xl-create.csv
+echo "n,create_ms,exit_ms"
+lvbench create xl "$NXL" "$NOOP" "$NOOP_MB"
+memory+=$'\n'$(memory_line xl "$NXL" "$xen0" "$dom00")
+section xl-destroy.csv
+echo "n,destroy_ms"
+lvbench destroy xl "$NXL"
+
+section xl-shutdown.csv
+echo "n,shutdown_ms"
+lvbench shutdown xl "$NSHUT" "$GUEST/vmlinux.gz" "$GUEST/initrd.gz"
+stop_xl_toolstack
+
+section memory.csv
+echo "$memory"
+section end

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lvbench - times guest creation inside a Xen dom0, for `make bench`.
+ *
+ *   lvbench create lvctl|xl COUNT KERNEL MEMORY_MB
+ *   lvbench destroy lvctl|xl COUNT
+ *   lvbench shutdown lvctl|xl COUNT KERNEL RAMDISK
+ *
+ * create builds COUNT noop guests (b1, b2, ...) one after the other, each
+ * left running (noop=block), with `lvctl create` or `xl create`, and prints
+ * one CSV line per guest:
+ *   n,create_ms,exit_ms[,domain,devices,load,memory,image,console,unpause]
+ * create_ms runs from just before the command is started until the guest's
+ * console shows its marker ("lightvm-noop: up"), the first thing it does;
+ * exit_ms until the command exited. lvctl's lines also carry the phases of
+ * `lvctl create --profile`. The console is read through noxs for lvctl
+ * and from xenconsoled's log for xl. All times are CLOCK_MONOTONIC in dom0.
+ *
+ * destroy destroys them again (lvctl destroy / xl destroy) and prints
+ * n,destroy_ms.
+ *
+ * shutdown creates COUNT Linux guests (s1, ...) one at a time, waits until
+ * each can take a shutdown request (its init is up, and for lvctl its
+ * sysctl-front is connected), and times `lvctl shutdown -w` / `xl shutdown
+ * -w` until the domain is gone: n,shutdown_ms.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xen/noxs.h>
+
+#define MARKER		"lightvm-noop: up"
+#define LINUX_MARKER	"lightvm-guest: up"
+#define SYSCTL_MARKER	"sysctl_front: connected"
+#define CFG_DIR		"/tmp/lvbench"
+#define XL_CONSOLE_LOG	"/var/log/xen/console/guest-%s.log"
+#define MARKER_TIMEOUT_MS 60000
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "lvbench: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/* Reads what a child left in @path (up to @len - 1 bytes). */
+static void slurp(const char *path, char *buf, size_t len)
+{
+	ssize_t n = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd >= 0) {
+		n = read(fd, buf, len - 1);
+		close(fd);
+	}
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+/*
+ * Runs argv with stdout and stderr captured, and returns its exit status.
+ * Files, not pipes: `xl create` leaves a daemon behind that keeps them
+ * open, and a pipe would never reach its end.
+ */
+static int run(char *const argv[], char *out, size_t out_len, char *err,
+	       size_t err_len)
+{
+	static const char out_path[] = "/tmp/lvbench.out";
+	static const char err_path[] = "/tmp/lvbench.err";
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+			_exit(126);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		die("waitpid");
+	slurp(out_path, out, out_len);
+	slurp(err_path, err, err_len);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+/* Waits for @marker on an lvctl guest's console, through noxs. */
+static int wait_marker_noxs(int noxs, unsigned int domid, const char *marker)
+{
+	struct noxs_ioctl_console_open arg = { .domid = domid };
+	char buf[4096];
+	size_t got = 0;
+	struct pollfd pfd;
+	ssize_t n;
+
+	if (ioctl(noxs, NOXS_IOCTL_CONSOLE_OPEN, &arg) < 0)
+		return -1;
+	pfd.fd = arg.fd;
+	pfd.events = POLLIN;
+	while (poll(&pfd, 1, MARKER_TIMEOUT_MS) > 0) {
+		n = read(arg.fd, buf + got, sizeof(buf) - 1 - got);
+		if (n <= 0)
+			break;
+		got += n;
+		buf[got] = '\0';
+		if (strstr(buf, marker)) {
+			close(arg.fd);
+			return 0;
+		}
+		if (got > sizeof(buf) / 2) {	/* keep a tail to match across */
+			memmove(buf, buf + got - 64, 64);
+			got = 64;
+		}
+	}
+	close(arg.fd);
+	return -1;
+}
+
+/* Waits for @marker in xenconsoled's log of an xl guest. */
+static int wait_marker_log(const char *name, const char *marker)
+{
+	double deadline = now_ms() + MARKER_TIMEOUT_MS * 2;
+	static char buf[1 << 20];
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), XL_CONSOLE_LOG, name);
+	while (now_ms() < deadline) {
+		fd = open(path, O_RDONLY);
+		if (fd >= 0) {
+			n = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			if (n > 0) {
+				buf[n] = '\0';
+				if (memmem(buf, n, marker, strlen(marker)))
+					return 0;
+			}
+		}
+		usleep(500);
+	}
+	return -1;
+}
+
+static void write_config(const char *tool, int i, const char *kernel,
+			 const char *memory, char *path, size_t len)
+{
+	FILE *f;
+
+	snprintf(path, len, CFG_DIR "/%s-%d.cfg", tool, i);
+	f = fopen(path, "w");
+	if (!f)
+		die(path);
+	fprintf(f, "name = \"b%d\"\nkernel = \"%s\"\nmemory = %s\n"
+		"extra = \"noop=block\"\n", i, kernel, memory);
+	if (!strcmp(tool, "xl"))
+		fprintf(f, "type = \"pv\"\nvcpus = 1\n");
+	fclose(f);
+}
+
+static int bench_create(const char *tool, int count, const char *kernel,
+			const char *memory)
+{
+	int lvctl = !strcmp(tool, "lvctl");
+	char cfg[256], out[256], err[1024], name[32];
+	double t0, t_exit, t_up;
+	const char *profile;
+	int i, noxs = -1;
+
+	if (mkdir(CFG_DIR, 0755) && errno != EEXIST)
+		die(CFG_DIR);
+	if (lvctl) {
+		noxs = open(NOXS_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+		if (noxs < 0)
+			die(NOXS_DEVICE_PATH);
+	}
+
+	for (i = 1; i <= count; i++) {
+		char *lv_argv[] = { "lvctl", "create", "--profile", cfg, NULL };
+		char *xl_argv[] = { "xl", "create", "-q", cfg, NULL };
+
+		write_config(tool, i, kernel, memory, cfg, sizeof(cfg));
+		snprintf(name, sizeof(name), "b%d", i);
+
+		t0 = now_ms();
+		if (run(lvctl ? lv_argv : xl_argv, out, sizeof(out), err,
+			sizeof(err))) {
+			fprintf(stderr, "lvbench: %s create of %s failed: %s\n",
+				tool, name, err);
+			return 1;
+		}
+		t_exit = now_ms();
+		if (lvctl ? wait_marker_noxs(noxs, atoi(out), MARKER) :
+			    wait_marker_log(name, MARKER)) {
+			fprintf(stderr, "lvbench: %s never printed its marker\n",
+				name);
+			return 1;
+		}
+		t_up = now_ms();
+
+		printf("%d,%.3f,%.3f", i, t_up - t0, t_exit - t0);
+		profile = strstr(err, "profile: ");
+		if (lvctl && profile) {
+			double p[7];
+
+			if (sscanf(profile,
+				   "profile: domain %lf, devices %lf, load %lf, memory %lf, image %lf, console %lf, unpause %lf",
+				   &p[0], &p[1], &p[2], &p[3], &p[4], &p[5],
+				   &p[6]) == 7)
+				printf(",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f",
+				       p[0], p[1], p[2], p[3], p[4], p[5], p[6]);
+		}
+		printf("\n");
+		fflush(stdout);
+	}
+	if (noxs >= 0)
+		close(noxs);
+	return 0;
+}
+
+static int bench_destroy(const char *tool, int count)
+{
+	char out[256], err[1024], name[32];
+	double t0;
+	int i;
+
+	for (i = 1; i <= count; i++) {
+		char *argv[] = { (char *)tool, "destroy", name, NULL };
+
+		snprintf(name, sizeof(name), "b%d", i);
+		t0 = now_ms();
+		if (run(argv, out, sizeof(out), err, sizeof(err))) {
+			fprintf(stderr, "lvbench: %s destroy %s failed: %s\n",
+				tool, name, err);
+			return 1;
+		}
+		printf("%d,%.3f\n", i, now_ms() - t0);
+		fflush(stdout);
+	}
+	return 0;
+}
+
+static int bench_shutdown(const char *tool, int count, const char *kernel,
+			  const char *ramdisk)
+{
+	int lvctl = !strcmp(tool, "lvctl");
+	char cfg[256], out[256], err[1024], name[32];
+	int i, noxs = -1, failed;
+	double t0;
+	FILE *f;
+
+	if (mkdir(CFG_DIR, 0755) && errno != EEXIST)
+		die(CFG_DIR);
+	noxs = lvctl ? open(NOXS_DEVICE_PATH, O_RDWR | O_CLOEXEC) : -1;
+
+	for (i = 1; i <= count; i++) {
+		char *lv_create[] = { "lvctl", "create", cfg, NULL };
+		char *xl_create[] = { "xl", "create", "-q", cfg, NULL };
+		char *lv_shutdown[] = { "lvctl", "shutdown", "-w", name, NULL };
+		char *xl_shutdown[] = { "xl", "shutdown", "-w", name, NULL };
+
+		snprintf(name, sizeof(name), "s%d", i);
+		snprintf(cfg, sizeof(cfg), CFG_DIR "/%s-%s.cfg", tool, name);
+		f = fopen(cfg, "w");
+		if (!f)
+			die(cfg);
+		fprintf(f, "name = \"%s\"\ntype = \"pv\"\nkernel = \"%s\"\n"
+			"ramdisk = \"%s\"\nmemory = 128\n"
+			"extra = \"console=hvc0 lightvm.guest=shell\"\n"
+			"on_poweroff = \"destroy\"\n", name, kernel, ramdisk);
+		fclose(f);
+
+		if (run(lvctl ? lv_create : xl_create, out, sizeof(out), err,
+			sizeof(err))) {
+			fprintf(stderr, "lvbench: %s create %s: %s\n", tool,
+				name, err);
+			return 1;
+		}
+		failed = lvctl ? wait_marker_noxs(noxs, atoi(out), SYSCTL_MARKER) ||
+				 wait_marker_noxs(noxs, atoi(out), LINUX_MARKER) :
+				 wait_marker_log(name, LINUX_MARKER);
+		if (failed) {
+			fprintf(stderr, "lvbench: %s did not come up\n", name);
+			return 1;
+		}
+		/* xl's guest registers its xenbus watches after init starts. */
+		sleep(2);
+
+		t0 = now_ms();
+		if (run(lvctl ? lv_shutdown : xl_shutdown, out, sizeof(out),
+			err, sizeof(err))) {
+			fprintf(stderr, "lvbench: %s shutdown %s: %s\n", tool,
+				name, err);
+			return 1;
+		}
+		printf("%d,%.3f\n", i, now_ms() - t0);
+		fflush(stdout);
+	}
+	if (noxs >= 0)
+		close(noxs);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 6 && !strcmp(argv[1], "create"))
+		return bench_create(argv[2], atoi(argv[3]), argv[4], argv[5]);
+	if (argc == 4 && !strcmp(argv[1], "destroy"))
+		return bench_destroy(argv[2], atoi(argv[3]));
+	if (argc == 6 && !strcmp(argv[1], "shutdown"))
+		return bench_shutdown(argv[2], atoi(argv[3]), argv[4], argv[5]);
+	fprintf(stderr,
+		"usage: lvbench create lvctl|xl COUNT KERNEL MEMORY_MB\n"
+		"       lvbench destroy lvctl|xl COUNT\n"
+		"       lvbench shutdown lvctl|xl COUNT KERNEL RAMDISK\n");
+	return 2;
+}

@@ -42,7 +42,7 @@ memory="toolstack,guests,xen_kib_per_guest,dom0_kib_per_guest"
 # lvctl first, with no xenstored or xenconsoled anywhere.
 xen0=$(free_kib) dom00=$(dom0_avail_kib)
 section lvctl-create.csv
-echo "n,create_ms,exit_ms,domain,devices,load,memory,image,console,unpause"
+echo "n,create_ms,exit_ms,prepare,domain,devices,load,memory,image,console,unpause"
 lvbench create lvctl "$N" "$NOOP" "$NOOP_MB"
 memory+=$'\n'$(memory_line lvctl "$N" "$xen0" "$dom00")
 section lvctl-destroy.csv

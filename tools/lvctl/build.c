@@ -22,14 +22,6 @@
 #include "build.h"
 #include "lvctl.h"
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static char *guest_cmdline(const struct lvctl_config *cfg,
 			   unsigned int backend, unsigned int gref)
 {
@@ -81,13 +73,13 @@ static int build_image(struct lvctl_build *b, const struct lvctl_config *cfg,
 	step = "parse the kernel image";
 	if ((err = xc_dom_parse_image(dom)))
 		goto err;
-	b->times.load = now_ms();
+	b->times.load = lvctl_now_ms();
 
 	step = "give the guest its memory";
 	if ((err = xc_dom_mem_init(dom, cfg->memory_mb)) ||
 	    (err = xc_dom_boot_mem_init(dom)))
 		goto err;
-	b->times.memory = now_ms();
+	b->times.memory = lvctl_now_ms();
 
 	step = "build the image";
 	if ((err = xc_dom_build_image(dom)) || (err = xc_dom_boot_image(dom)))
@@ -95,7 +87,7 @@ static int build_image(struct lvctl_build *b, const struct lvctl_config *cfg,
 	step = "set up the grant table";
 	if ((err = xc_dom_gnttab_init(dom)))
 		goto err;
-	b->times.image = now_ms();
+	b->times.image = lvctl_now_ms();
 
 	xc_dom_release(dom);
 	return 0;
@@ -149,10 +141,10 @@ int lvctl_build(struct lvctl_build *b, const struct lvctl_config *cfg)
 	char *cmdline;
 	int port;
 
-	b->times.start = now_ms();
+	b->times.start = lvctl_now_ms();
 	if (create_domain(b, cfg))
 		goto err;
-	b->times.create = now_ms();
+	b->times.create = lvctl_now_ms();
 
 	if (noxs_guest_create(b->noxs_fd, b->domid, cfg->name, &gref,
 			      &backend))
@@ -177,7 +169,7 @@ int lvctl_build(struct lvctl_build *b, const struct lvctl_config *cfg)
 			    strerror(errno));
 		goto err;
 	}
-	b->times.devices = now_ms();
+	b->times.devices = lvctl_now_ms();
 
 	cmdline = guest_cmdline(cfg, backend, gref);
 	if (!cmdline)
@@ -190,14 +182,14 @@ int lvctl_build(struct lvctl_build *b, const struct lvctl_config *cfg)
 
 	if (noxs_console_attach(b->noxs_fd, b->domid, port))
 		goto err;
-	b->times.console = now_ms();
+	b->times.console = lvctl_now_ms();
 
 	if (!b->paused && xc_domain_unpause(b->xch, b->domid)) {
 		lvctl_error("cannot unpause domain %u: %s", b->domid,
 			    strerror(errno));
 		goto err;
 	}
-	b->times.unpause = now_ms();
+	b->times.unpause = lvctl_now_ms();
 
 	if (noxs_guest_commit(b->noxs_fd, b->domid))
 		goto err;

@@ -70,10 +70,12 @@ static int preflight(xc_interface *xch, int noxs_fd,
 	return 0;
 }
 
+/* Phases in ms; "prepare" is main() to the build: config, checks, opens. */
 static void print_profile(const struct lvctl_build_times *t)
 {
 	fprintf(stderr,
-		"profile: domain %.2f, devices %.2f, load %.2f, memory %.2f, image %.2f, console %.2f, unpause %.2f, total %.2f ms\n",
+		"profile: prepare %.2f, domain %.2f, devices %.2f, load %.2f, memory %.2f, image %.2f, console %.2f, unpause %.2f, total %.2f ms\n",
+		t->start - lvctl_main_ms,
 		t->create - t->start, t->devices - t->create,
 		t->load - t->devices, t->memory - t->load,
 		t->image - t->memory, t->console - t->image,

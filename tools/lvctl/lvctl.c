@@ -72,6 +72,8 @@ int main(int argc, char **argv)
 	const struct lvctl_command *command;
 	const char *name;
 
+	lvctl_main_ms = lvctl_now_ms();
+
 	if (argc < 2) {
 		print_commands(stderr);
 		return LVCTL_EXIT_USAGE;

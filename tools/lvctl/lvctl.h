@@ -22,6 +22,8 @@ struct lvctl_command {
 
 /* util.c */
 extern const char *lvctl_progname;
+extern double lvctl_main_ms;	/* CLOCK_MONOTONIC when main() began */
+double lvctl_now_ms(void);
 void lvctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int lvctl_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

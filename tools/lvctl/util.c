@@ -5,10 +5,20 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "lvctl.h"
 
 const char *lvctl_progname = "lvctl";
+double lvctl_main_ms;
+
+double lvctl_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
 
 void lvctl_error(const char *fmt, ...)
 {

@@ -8,49 +8,13 @@
 
 . "$(dirname "$0")/lib.sh"
 
-GUEST_DIR=/usr/lib/lightvm/guest
 CYCLES=${GUEST_CYCLES:-100}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# info_value KEY: one value of `lvctl info`.
-info_value() { lvctl info | sed -n "s/^$1: *//p"; }
-
-# noxs_state: what noxs holds, as one comparable line.
-noxs_state() { lvctl info | grep '^noxs_' | tr -s ' \n' ' '; }
-
 domain_count() { lvctl list | tail -n +2 | wc -l; }
 
-# wait_console GUEST PATTERN SECONDS: poll the kept console output.
-wait_console() {
-	local i
-	for ((i = 0; i < $3 * 2; i++)); do
-		lvctl console --no-follow "$1" 2>/dev/null | grep -q -- "$2" && return 0
-		sleep 0.5
-	done
-	return 1
-}
-
-# free_pages_settle BEFORE: Xen frees a dead domain's memory a little after
-# destroy returns; wait (up to 10 s) for free memory to come back.
-free_pages_settle() {
-	local i now
-	for ((i = 0; i < 20; i++)); do
-		now=$(info_value free_pages)
-		[ "$now" -ge "$1" ] && break
-		sleep 0.5
-	done
-	echo "$now"
-}
-
 no_xenstore() { ! pidof xenstored >/dev/null && ! pidof xenconsoled >/dev/null; }
-
-write_cfg() {
-	local file=$work/$1.cfg
-	shift
-	printf '%s\n' "$@" >"$file"
-	echo "$file"
-}
 
 # expect_fail STATUS PATTERN DESC -- ARGS: lvctl ARGS must exit STATUS with
 # one line on stderr matching PATTERN, and leave domains and noxs as they were.

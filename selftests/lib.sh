@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
-# lib.sh - TAP helpers for the shell selftests (sourced).
+# lib.sh - TAP and lvctl helpers for the shell selftests (sourced).
 #
 #   plan N          print the plan
 #   ok STATUS DESC  one check: STATUS 0 passes
 #   done_testing    exit 0 if all passed and the plan was met, else 1
+# and, for tests of guests, the helpers below (POSIX sh, as all of it).
+
+GUEST_DIR=/usr/lib/lightvm/guest
 
 TAP_N=0
 TAP_FAILED=0
@@ -34,4 +37,43 @@ done_testing() {
 		exit 1
 	fi
 	[ "$TAP_FAILED" -eq 0 ]
+}
+
+# info_value KEY: one value of `lvctl info`.
+info_value() { lvctl info | sed -n "s/^$1: *//p"; }
+
+# noxs_state: what noxs holds, as one comparable line.
+noxs_state() { lvctl info | grep '^noxs_' | tr -s ' \n' ' '; }
+
+# wait_console GUEST PATTERN SECONDS: poll the kept console output.
+wait_console() {
+	local i=0
+	while [ "$i" -lt $(($3 * 2)) ]; do
+		lvctl console --no-follow "$1" 2>/dev/null | grep -q -- "$2" && return 0
+		sleep 0.5
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# free_pages_settle BEFORE: Xen frees a dead domain's memory a little after
+# destroy returns; wait (up to 10 s) for free memory to come back.
+free_pages_settle() {
+	local i=0 now
+	while [ "$i" -lt 20 ]; do
+		now=$(info_value free_pages)
+		[ "$now" -ge "$1" ] && break
+		sleep 0.5
+		i=$((i + 1))
+	done
+	echo "$now"
+}
+
+# write_cfg NAME LINE...: a config file in $work, from its lines; prints
+# its path.
+write_cfg() {
+	local file=$work/$1.cfg
+	shift
+	printf '%s\n' "$@" >"$file"
+	echo "$file"
 }

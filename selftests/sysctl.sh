@@ -7,24 +7,12 @@
 
 . "$(dirname "$0")/lib.sh"
 
-GUEST_DIR=/usr/lib/lightvm/guest
 CYCLES=${SYSCTL_CYCLES:-100}
 work=$(mktemp -d)
 daemon_pid=
 trap '[ -n "$daemon_pid" ] && kill $daemon_pid 2>/dev/null; rm -rf "$work"' EXIT
 
-info_value() { lvctl info | sed -n "s/^$1: *//p"; }
-noxs_state() { lvctl info | grep '^noxs_' | tr -s ' \n' ' '; }
 exists() { lvctl list | grep -qE "^$1 "; }
-
-wait_console() {
-	local i
-	for ((i = 0; i < $3 * 2; i++)); do
-		lvctl console --no-follow "$1" 2>/dev/null | grep -q -- "$2" && return 0
-		sleep 0.5
-	done
-	return 1
-}
 
 # wait_until SECONDS COMMAND...: poll COMMAND every 0.2 s.
 wait_until() {
@@ -35,13 +23,6 @@ wait_until() {
 		sleep 0.2
 	done
 	return 1
-}
-
-write_cfg() {
-	local file=$work/$1.cfg
-	shift
-	printf '%s\n' "$@" >"$file"
-	echo "$file"
 }
 
 plan 21
@@ -150,11 +131,7 @@ for ((i = 0; i < CYCLES; i++)); do
 		failures=$((failures + 1))
 done
 ok $failures "$CYCLES create/shutdown cycles ($failures failed)"
-for ((i = 0; i < 20; i++)); do
-	[ "$(info_value free_pages)" -ge "$free0" ] && break
-	sleep 0.5
-done
-[ "$(info_value free_pages)" -eq "$free0" ] && [ "$(noxs_state)" = "$noxs0" ] &&
+[ "$(free_pages_settle "$free0")" -eq "$free0" ] && [ "$(noxs_state)" = "$noxs0" ] &&
 	[ -z "$(ls /run/lightvm/guests 2>/dev/null)" ]
 ok $? "after them Xen's free pages, noxs state and saved configs are as before"
 

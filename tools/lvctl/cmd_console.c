@@ -138,38 +138,24 @@ int lvctl_console_attach(int noxs_fd, uint32_t domid, int following)
 
 int cmd_console(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "no-follow", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	int no_follow = 0, fd, ret;
+	const struct lvctl_flag flags[] = {
+		{ "no-follow", 'n', &no_follow },
+		{ NULL, 0, NULL },
 	};
-	int following = 1, opt, fd, ret;
 	uint32_t domid;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+nh", options, NULL)) != -1) {
-		if (opt == 'n') {
-			following = 0;
-			continue;
-		}
-		if (opt == 'h') {
-			printf("usage: %s console [-n|--no-follow] NAME|DOMID\n",
-			       lvctl_progname);
-			return LVCTL_EXIT_OK;
-		}
-		return lvctl_usage_error("console", "unknown option '%s'",
-					 argv[optind - 1]);
-	}
-	if (argc - optind != 1)
-		return lvctl_usage_error("console", "expected one NAME|DOMID");
+	ret = lvctl_parse_flags("console", "[-n|--no-follow] NAME|DOMID",
+				flags, 1, "one NAME|DOMID", argc, argv);
+	if (ret >= 0)
+		return ret;
 
 	fd = noxs_open(NULL);
 	if (fd < 0)
 		return LVCTL_EXIT_FAILURE;
 	ret = LVCTL_EXIT_FAILURE;
 	if (!lvctl_resolve_guest(fd, argv[optind], &domid))
-		ret = lvctl_console_attach(fd, domid, following);
+		ret = lvctl_console_attach(fd, domid, !no_follow);
 	close(fd);
 	return ret;
 }

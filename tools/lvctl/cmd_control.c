@@ -332,34 +332,19 @@ static int daemon_loop(xc_interface *xch, int fd, xenevtchn_handle *xce)
 
 int cmd_daemon(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "foreground", no_argument, NULL, 'F' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct sigaction sa = { .sa_handler = daemon_signal };
-	int opt, foreground = 0, fd, lock, status = LVCTL_EXIT_FAILURE;
+	int foreground = 0, fd, lock, ret, status = LVCTL_EXIT_FAILURE;
+	const struct lvctl_flag flags[] = {
+		{ "foreground", 'F', &foreground },
+		{ NULL, 0, NULL },
+	};
 	xenevtchn_handle *xce;
 	xc_interface *xch;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+Fh", options, NULL)) != -1) {
-		if (opt == 'F') {
-			foreground = 1;
-			continue;
-		}
-		if (opt == 'h') {
-			printf("usage: %s daemon [-F|--foreground]\n",
-			       lvctl_progname);
-			return LVCTL_EXIT_OK;
-		}
-		return lvctl_usage_error("daemon", "unknown option '%s'",
-					 argv[optind - 1]);
-	}
-	if (optind < argc)
-		return lvctl_usage_error("daemon", "unexpected argument '%s'",
-					 argv[optind]);
+	ret = lvctl_parse_flags("daemon", "[-F|--foreground]", flags, 0, NULL,
+				argc, argv);
+	if (ret >= 0)
+		return ret;
 
 	fd = noxs_open(NULL);
 	if (fd < 0)

@@ -84,41 +84,22 @@ static void print_profile(const struct lvctl_build_times *t)
 
 int cmd_create(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "paused", no_argument, NULL, 'p' },
-		{ "console", no_argument, NULL, 'c' },
-		{ "profile", no_argument, NULL, 'P' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct lvctl_build build = { 0 };
+	int console = 0, profile = 0, ret = LVCTL_EXIT_FAILURE;
+	const struct lvctl_flag flags[] = {
+		{ "paused", 'p', &build.paused },
+		{ "console", 'c', &console },
+		{ "profile", 256, &profile },
+		{ NULL, 0, NULL },
+	};
 	struct lvctl_config cfg;
-	int console = 0, profile = 0, opt, ret = LVCTL_EXIT_FAILURE;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+pch", options, NULL)) != -1) {
-		switch (opt) {
-		case 'p':
-			build.paused = 1;
-			break;
-		case 'c':
-			console = 1;
-			break;
-		case 'P':
-			profile = 1;
-			break;
-		case 'h':
-			printf("usage: %s create [-p|--paused] [-c|--console] [--profile] CONFIG\n",
-			       lvctl_progname);
-			return LVCTL_EXIT_OK;
-		default:
-			return lvctl_usage_error("create", "unknown option '%s'",
-						 argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 1)
-		return lvctl_usage_error("create", "expected one CONFIG file");
+	ret = lvctl_parse_flags("create",
+				"[-p|--paused] [-c|--console] [--profile] CONFIG",
+				flags, 1, "one CONFIG file", argc, argv);
+	if (ret >= 0)
+		return ret;
+	ret = LVCTL_EXIT_FAILURE;
 
 	if (lvctl_config_read(argv[optind], &cfg))
 		return LVCTL_EXIT_FAILURE;
@@ -153,33 +134,19 @@ out_config:
 
 int cmd_destroy(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	int ret, fd, force = 0, status = LVCTL_EXIT_FAILURE;
+	const struct lvctl_flag flags[] = {
+		{ "force", 'f', &force },
+		{ NULL, 0, NULL },
 	};
 	struct noxs_ioctl_guest_info info;
-	int ret, fd, opt, force = 0, status = LVCTL_EXIT_FAILURE;
 	xc_interface *xch;
 	uint32_t domid;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+fh", options, NULL)) != -1) {
-		if (opt == 'f') {
-			force = 1;
-			continue;
-		}
-		if (opt == 'h') {
-			printf("usage: %s destroy [-f|--force] NAME|DOMID\n",
-			       lvctl_progname);
-			return LVCTL_EXIT_OK;
-		}
-		return lvctl_usage_error("destroy", "unknown option '%s'",
-					 argv[optind - 1]);
-	}
-	if (argc - optind != 1)
-		return lvctl_usage_error("destroy", "expected one NAME|DOMID");
+	ret = lvctl_parse_flags("destroy", "[-f|--force] NAME|DOMID", flags, 1,
+				"one NAME|DOMID", argc, argv);
+	if (ret >= 0)
+		return ret;
 
 	fd = noxs_open(NULL);
 	if (fd < 0)
@@ -287,36 +254,22 @@ static void list_one(int json, int first, const char *name,
 
 int cmd_list(int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct noxs_ioctl_guest_info info;
 	xc_domaininfo_t batch[LIST_BATCH];
-	int json = 0, opt, fd, n, i, first = 1, err;
+	int json = 0, fd, n, i, first = 1, err;
+	const struct lvctl_flag flags[] = {
+		{ "json", 'j', &json },
+		{ NULL, 0, NULL },
+	};
 	int status = LVCTL_EXIT_FAILURE;
 	uint32_t next = 0;
 	xc_interface *xch;
 	double now;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+jh", options, NULL)) != -1) {
-		if (opt == 'j') {
-			json = 1;
-			continue;
-		}
-		if (opt == 'h') {
-			printf("usage: %s list [--json]\n", lvctl_progname);
-			return LVCTL_EXIT_OK;
-		}
-		return lvctl_usage_error("list", "unknown option '%s'",
-					 argv[optind - 1]);
-	}
-	if (optind < argc)
-		return lvctl_usage_error("list", "unexpected argument '%s'",
-					 argv[optind]);
+	err = lvctl_parse_flags("list", "[--json]", flags, 0, NULL, argc,
+				argv);
+	if (err >= 0)
+		return err;
 
 	fd = noxs_open(NULL);
 	if (fd < 0)

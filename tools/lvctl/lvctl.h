@@ -27,6 +27,16 @@ double lvctl_now_ms(void);
 void lvctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int lvctl_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* A boolean flag of a command; short_name >= 256 for long-only flags. */
+struct lvctl_flag {
+	const char *name;
+	int short_name;
+	int *value;
+};
+
+int lvctl_parse_flags(const char *cmd, const char *args,
+		      const struct lvctl_flag *flags, int nargs,
+		      const char *operands, int argc, char **argv);
 int lvctl_no_args(const char *cmd, int argc, char **argv);
 
 /* xen.c: the libxenctrl connection */

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "lvctl.h"
@@ -43,30 +44,60 @@ int lvctl_usage_error(const char *cmd, const char *fmt, ...)
 	return LVCTL_EXIT_USAGE;
 }
 
+#define LVCTL_MAX_FLAGS 8
+
 /*
- * For commands that take no arguments: accept -h/--help, refuse anything
- * else. Returns -1 to go on, or the exit status to return.
+ * Parses a command line of boolean flags followed by exactly @nargs
+ * arguments, which @operands names for errors ("one NAME|DOMID"); @args is
+ * the synopsis for --help. Every command takes -h/--help. Returns -1 to go
+ * on, or the exit status to return (0 after help, 2 after a usage error).
  */
-int lvctl_no_args(const char *cmd, int argc, char **argv)
+int lvctl_parse_flags(const char *cmd, const char *args,
+		      const struct lvctl_flag *flags, int nargs,
+		      const char *operands, int argc, char **argv)
 {
-	static const struct option options[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int opt;
+	struct option options[LVCTL_MAX_FLAGS + 2];
+	char shorts[2 * LVCTL_MAX_FLAGS + 3] = "+h";
+	int n, opt, i;
+
+	for (n = 0; flags && flags[n].name; n++) {
+		options[n] = (struct option){ flags[n].name, no_argument, NULL,
+					      flags[n].short_name };
+		if (flags[n].short_name < 256) {
+			size_t len = strlen(shorts);
+
+			shorts[len] = flags[n].short_name;
+			shorts[len + 1] = '\0';
+		}
+	}
+	options[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+	options[n] = (struct option){ NULL, 0, NULL, 0 };
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, shorts, options, NULL)) != -1) {
 		if (opt == 'h') {
-			printf("usage: %s %s\n", lvctl_progname, cmd);
+			printf("usage: %s %s%s%s\n", lvctl_progname, cmd,
+			       *args ? " " : "", args);
 			return LVCTL_EXIT_OK;
 		}
-		return lvctl_usage_error(cmd, "unknown option '%s'",
-					 argv[optind - 1]);
+		for (i = 0; flags && flags[i].name; i++)
+			if (opt == flags[i].short_name)
+				break;
+		if (!flags || !flags[i].name)
+			return lvctl_usage_error(cmd, "unknown option '%s'",
+						 argv[optind - 1]);
+		*flags[i].value = 1;
 	}
-	if (optind < argc)
+	if (nargs == 0 && optind < argc)
 		return lvctl_usage_error(cmd, "unexpected argument '%s'",
 					 argv[optind]);
+	if (argc - optind != nargs)
+		return lvctl_usage_error(cmd, "expected %s", operands);
 	return -1;
+}
+
+int lvctl_no_args(const char *cmd, int argc, char **argv)
+{
+	return lvctl_parse_flags(cmd, "", NULL, 0, NULL, argc, argv);
 }

@@ -221,14 +221,20 @@ static int noxs_check_device_arg(__u32 domid, __u32 type, __u32 flags)
 	return 0;
 }
 
+static int noxs_copy_device_arg(struct noxs_ioctl_device *arg,
+				void __user *udata)
+{
+	if (copy_from_user(arg, udata, sizeof(*arg)))
+		return -EFAULT;
+	return noxs_check_device_arg(arg->domid, arg->type, arg->flags);
+}
+
 static long noxs_ioctl_device_create(void __user *udata)
 {
 	struct noxs_ioctl_device arg;
 	int err;
 
-	if (copy_from_user(&arg, udata, sizeof(arg)))
-		return -EFAULT;
-	err = noxs_check_device_arg(arg.domid, arg.type, arg.flags);
+	err = noxs_copy_device_arg(&arg, udata);
 	if (err)
 		return err;
 	return noxs_device_create(arg.domid, arg.type, arg.id);
@@ -239,9 +245,7 @@ static long noxs_ioctl_device_destroy(void __user *udata)
 	struct noxs_ioctl_device arg;
 	int err;
 
-	if (copy_from_user(&arg, udata, sizeof(arg)))
-		return -EFAULT;
-	err = noxs_check_device_arg(arg.domid, arg.type, arg.flags);
+	err = noxs_copy_device_arg(&arg, udata);
 	if (err)
 		return err;
 	return noxs_device_destroy(arg.domid, arg.type, arg.id);

@@ -177,17 +177,13 @@ static int close_guest(struct close_request *req, int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 
-	fd = noxs_open(NULL);
-	if (fd < 0)
+	if (lvctl_open(&fd, &xch))
 		return LVCTL_EXIT_FAILURE;
-	xch = lvctl_xc_open();
-	if (!xch)
-		goto out_noxs;
 	if (lvctl_resolve_guest(fd, guest, &domid))
-		goto out_xc;
+		goto out;
 	if (noxs_guest_info(fd, NULL, domid, &info)) {
 		lvctl_error("domain %u is not an lvctl guest", domid);
-		goto out_xc;
+		goto out;
 	}
 
 	ack_ms = req->timeout_s * 1000 < NOXS_CLOSE_TIMEOUT_MAX_MS ?
@@ -207,10 +203,8 @@ static int close_guest(struct close_request *req, int argc, char **argv)
 		if (!err || err == -ENOENT)
 			status = LVCTL_EXIT_OK;
 	}
-out_xc:
-	xc_interface_close(xch);
-out_noxs:
-	close(fd);
+out:
+	lvctl_close(fd, xch);
 	return status;
 }
 
@@ -346,17 +340,13 @@ int cmd_daemon(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 
-	fd = noxs_open(NULL);
-	if (fd < 0)
+	if (lvctl_open(&fd, &xch))
 		return LVCTL_EXIT_FAILURE;
-	xch = lvctl_xc_open();
-	if (!xch)
-		goto out_noxs;
 	xce = xenevtchn_open(NULL, 0);
 	if (!xce) {
 		lvctl_error("cannot open the event channel device: %s",
 			    strerror(errno));
-		goto out_xc;
+		goto out;
 	}
 	if (xenevtchn_bind_virq(xce, VIRQ_DOM_EXC) < 0) {
 		lvctl_error("cannot bind VIRQ_DOM_EXC: %s (is xenstored, or another daemon, running?)",
@@ -389,9 +379,7 @@ out_lock:
 	close(lock);
 out_evtchn:
 	xenevtchn_close(xce);
-out_xc:
-	xc_interface_close(xch);
-out_noxs:
-	close(fd);
+out:
+	lvctl_close(fd, xch);
 	return status;
 }

@@ -104,16 +104,12 @@ int cmd_create(int argc, char **argv)
 	if (lvctl_config_read(argv[optind], &cfg))
 		return LVCTL_EXIT_FAILURE;
 
-	build.noxs_fd = noxs_open(NULL);
-	if (build.noxs_fd < 0)
+	if (lvctl_open(&build.noxs_fd, &build.xch))
 		goto out_config;
-	build.xch = lvctl_xc_open();
-	if (!build.xch)
-		goto out_noxs;
 
 	if (preflight(build.xch, build.noxs_fd, &cfg) ||
 	    lvctl_build(&build, &cfg))
-		goto out_xc;
+		goto out_close;
 
 	printf("%u\n", build.domid);
 	fflush(stdout);
@@ -123,10 +119,8 @@ int cmd_create(int argc, char **argv)
 	if (console)
 		ret = lvctl_console_attach(build.noxs_fd, build.domid, 1);
 
-out_xc:
-	xc_interface_close(build.xch);
-out_noxs:
-	close(build.noxs_fd);
+out_close:
+	lvctl_close(build.noxs_fd, build.xch);
 out_config:
 	lvctl_config_free(&cfg);
 	return ret;
@@ -271,12 +265,8 @@ int cmd_list(int argc, char **argv)
 	if (err >= 0)
 		return err;
 
-	fd = noxs_open(NULL);
-	if (fd < 0)
+	if (lvctl_open(&fd, &xch))
 		return LVCTL_EXIT_FAILURE;
-	xch = lvctl_xc_open();
-	if (!xch)
-		goto out_noxs;
 
 	now = boottime_s();
 	if (json)
@@ -289,7 +279,7 @@ int cmd_list(int argc, char **argv)
 		n = xc_domain_getinfolist(xch, next, LIST_BATCH, batch);
 		if (n < 0) {
 			lvctl_error("cannot list domains: %s", strerror(errno));
-			goto out_xc;
+			goto out;
 		}
 		for (i = 0; i < n; i++) {
 			const xc_domaininfo_t *d = &batch[i];
@@ -305,7 +295,7 @@ int cmd_list(int argc, char **argv)
 					list_one(json, first, info.name, d,
 						 now - info.created_ns / 1e9);
 				else
-					goto out_xc;
+					goto out;
 			}
 			first = 0;
 			next = d->domain + 1;
@@ -315,9 +305,7 @@ int cmd_list(int argc, char **argv)
 	if (json)
 		printf("\n]\n");
 	status = LVCTL_EXIT_OK;
-out_xc:
-	xc_interface_close(xch);
-out_noxs:
-	close(fd);
+out:
+	lvctl_close(fd, xch);
 	return status;
 }

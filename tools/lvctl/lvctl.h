@@ -43,6 +43,8 @@ int lvctl_no_args(const char *cmd, int argc, char **argv);
 typedef struct xc_interface_core xc_interface;
 xc_interface *lvctl_xc_open(void);
 const char *lvctl_xc_error(xc_interface *xch, const char *fallback);
+int lvctl_open(int *noxs_fd, xc_interface **xch);
+void lvctl_close(int noxs_fd, xc_interface *xch);
 
 /* noxs.c: the /dev/xen/noxs connection */
 struct noxs_ioctl_guest_info;

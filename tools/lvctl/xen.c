@@ -5,6 +5,7 @@
  * so it keeps libxenctrl quiet and quotes its last error where it helps.
  */
 #include <stdarg.h>
+#include <unistd.h>
 #include <xenctrl.h>
 #include <xentoollog.h>
 
@@ -45,4 +46,27 @@ const char *lvctl_xc_error(xc_interface *xch, const char *fallback)
 	if (!err || err->code == XC_ERROR_NONE || !err->message[0])
 		return fallback;
 	return err->message;
+}
+
+/*
+ * Opens both of what most commands need: /dev/xen/noxs and libxenctrl.
+ * Returns 0, or -1 (with nothing left open) after printing why.
+ */
+int lvctl_open(int *noxs_fd, xc_interface **xch)
+{
+	*noxs_fd = noxs_open(NULL);
+	if (*noxs_fd < 0)
+		return -1;
+	*xch = lvctl_xc_open();
+	if (!*xch) {
+		close(*noxs_fd);
+		return -1;
+	}
+	return 0;
+}
+
+void lvctl_close(int noxs_fd, xc_interface *xch)
+{
+	xc_interface_close(xch);
+	close(noxs_fd);
 }

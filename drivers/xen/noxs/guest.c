@@ -239,7 +239,7 @@ int noxs_guest_set_console(struct noxs_guest *guest,
 	else if (guest->console)
 		err = -EBUSY;
 	else
-		guest->console = console;
+		WRITE_ONCE(guest->console, console);	/* read locklessly */
 	mutex_unlock(&noxs_guests_lock);
 	return err;
 }

@@ -180,7 +180,6 @@ static int noxs_console_bind(struct noxs_console *cons,
 		.remote_dom = cons->domid,
 		.remote_port = remote_port,
 	};
-	struct evtchn_close close;
 	int err, irq;
 
 	err = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &bind);
@@ -190,25 +189,17 @@ static int noxs_console_bind(struct noxs_console *cons,
 		return err;
 	}
 
-	irq = bind_evtchn_to_irqhandler_lateeoi(bind.local_port,
-						noxs_console_interrupt, 0,
-						"noxs-console", cons);
-	if (irq < 0) {
-		close.port = bind.local_port;
-		HYPERVISOR_event_channel_op(EVTCHNOP_close, &close);
+	irq = noxs_bind_port(bind.local_port, noxs_console_interrupt,
+			     "noxs-console", cons);
+	if (irq < 0)
 		return irq;
-	}
-
 	cons->irq = irq;
-	atomic_inc(&noxs_counters.evtchns);
 	return 0;
 }
 
 static void noxs_console_unbind(struct noxs_console *cons)
 {
-	/* Also closes our end of the channel. */
-	unbind_from_irqhandler(cons->irq, cons);
-	atomic_dec(&noxs_counters.evtchns);
+	noxs_unbind_port(cons->irq, cons);
 }
 
 int noxs_console_attach(struct noxs_guest *guest, evtchn_port_t remote_port)

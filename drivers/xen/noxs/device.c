@@ -121,38 +121,57 @@ static void noxs_device_revoke(struct noxs_device *dev)
 	atomic_dec(&noxs_counters.grants);
 }
 
+/*
+ * Binds our end of an event channel to @handler (lateeoi: a handler that
+ * found nothing to do lets the event core throttle the sender). On failure
+ * the port is closed. Returns the irq or an error.
+ */
+int noxs_bind_port(evtchn_port_t port, irq_handler_t handler,
+		   const char *name, void *dev_id)
+{
+	struct evtchn_close close = { .port = port };
+	int irq;
+
+	irq = bind_evtchn_to_irqhandler_lateeoi(port, handler, 0, name, dev_id);
+	if (irq < 0) {
+		HYPERVISOR_event_channel_op(EVTCHNOP_close, &close);
+		return irq;
+	}
+	atomic_inc(&noxs_counters.evtchns);
+	return irq;
+}
+
+/* Unbinds and closes what noxs_bind_port() bound. */
+void noxs_unbind_port(int irq, void *dev_id)
+{
+	unbind_from_irqhandler(irq, dev_id);
+	atomic_dec(&noxs_counters.evtchns);
+}
+
 static int noxs_device_bind(struct noxs_device *dev, const char *name)
 {
 	struct evtchn_alloc_unbound alloc = {
 		.dom = DOMID_SELF,
 		.remote_dom = dev->guest->domid,
 	};
-	struct evtchn_close close;
 	int err, irq;
 
 	err = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &alloc);
 	if (err)
 		return err;
 
-	irq = bind_evtchn_to_irqhandler_lateeoi(alloc.port,
-						noxs_device_interrupt, 0,
-						name, dev);
-	if (irq < 0) {
-		close.port = alloc.port;
-		HYPERVISOR_event_channel_op(EVTCHNOP_close, &close);
+	irq = noxs_bind_port(alloc.port, noxs_device_interrupt, name, dev);
+	if (irq < 0)
 		return irq;
-	}
 	dev->port = alloc.port;
 	dev->irq = irq;
-	atomic_inc(&noxs_counters.evtchns);
 	return 0;
 }
 
 static void noxs_device_unbind(struct noxs_device *dev)
 {
-	/* Also closes the channel: no more events, no more handler runs. */
-	unbind_from_irqhandler(dev->irq, dev);
-	atomic_dec(&noxs_counters.evtchns);
+	/* No more events, no more handler runs, after this. */
+	noxs_unbind_port(dev->irq, dev);
 }
 
 static struct noxs_device *noxs_find_device_locked(struct noxs_guest *guest,

@@ -7,6 +7,7 @@
 #define _NOXS_H
 
 #include <linux/atomic.h>
+#include <linux/interrupt.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/types.h>
@@ -118,6 +119,9 @@ struct noxs_dir_page *noxs_guest_dir(struct noxs_guest *guest);
 void noxs_guests_destroy_all(void);
 
 /* device.c */
+int noxs_bind_port(evtchn_port_t port, irq_handler_t handler,
+		   const char *name, void *dev_id);
+void noxs_unbind_port(int irq, void *dev_id);
 int noxs_register_backend(const struct noxs_backend *backend);
 void noxs_unregister_backend(const struct noxs_backend *backend);
 void noxs_device_notify(struct noxs_device *dev);

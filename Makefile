@@ -108,7 +108,9 @@ install: modules lvctl
 	install -D -m 0644 Documentation/lvctl.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/lvctl.8
 
-DKMS_SRC := /usr/src/lightvm-$(VERSION)
+DKMS_SRC    := /usr/src/lightvm-$(VERSION)
+# The kernel DKMS builds for: the running one, unless told otherwise.
+DKMS_KERNEL ?= $(shell uname -r)
 
 dkms-install:
 	rm -rf $(DKMS_SRC)
@@ -118,8 +120,8 @@ dkms-install:
 	find $(DKMS_SRC) \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' \
 		-o -name '*.mod' -o -name '*.mod.c' \) -delete
 	dkms add lightvm/$(VERSION)
-	dkms build lightvm/$(VERSION)
-	dkms install lightvm/$(VERSION)
+	dkms build lightvm/$(VERSION) -k $(DKMS_KERNEL)
+	dkms install lightvm/$(VERSION) -k $(DKMS_KERNEL)
 
 dkms-uninstall:
 	dkms remove lightvm/$(VERSION) --all

@@ -50,16 +50,12 @@ void lvctl_close(int noxs_fd, xc_interface *xch);
 struct noxs_ioctl_guest_info;
 struct noxs_ioctl_stats;
 int noxs_open(unsigned int *abi_minor);
-int noxs_query_version(int fd, unsigned int *major, unsigned int *minor);
 int noxs_guest_create(int fd, uint32_t domid, const char *name,
 		      unsigned int *dir_gref, unsigned int *backend);
 int noxs_console_attach(int fd, uint32_t domid, unsigned int port);
 int noxs_guest_commit(int fd, uint32_t domid);
 int noxs_guest_destroy(int fd, uint32_t domid);
-struct noxs_ioctl_device_query;
 int noxs_device_create(int fd, uint32_t domid, uint32_t type, uint32_t id);
-int noxs_device_query(int fd, uint32_t domid, uint32_t type, uint32_t id,
-		      struct noxs_ioctl_device_query *query);
 int noxs_guest_close(int fd, uint32_t domid, uint32_t reason,
 		     unsigned int timeout_ms);
 int noxs_guest_info(int fd, const char *name, uint32_t domid,

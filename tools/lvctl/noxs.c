@@ -15,7 +15,8 @@
 
 #include "lvctl.h"
 
-int noxs_query_version(int fd, unsigned int *major, unsigned int *minor)
+static int noxs_query_version(int fd, unsigned int *major,
+			      unsigned int *minor)
 {
 	struct noxs_ioctl_version version;
 
@@ -155,18 +156,6 @@ int noxs_device_create(int fd, uint32_t domid, uint32_t type, uint32_t id)
 		lvctl_error("cannot give domain %u a device of type %u: %s",
 			    domid, type, strerror(errno));
 	return -1;
-}
-
-int noxs_device_query(int fd, uint32_t domid, uint32_t type, uint32_t id,
-		      struct noxs_ioctl_device_query *query)
-{
-	memset(query, 0, sizeof(*query));
-	query->domid = domid;
-	query->type = type;
-	query->id = id;
-	if (ioctl(fd, NOXS_IOCTL_DEVICE_QUERY, query) == 0)
-		return 0;
-	return -errno;
 }
 
 /* Returns 0 or -errno, printing nothing: the caller knows what it means. */

@@ -68,9 +68,13 @@ struct noxs_console {
 struct noxs_console_reader {
 	struct noxs_guest *guest;	/* holds a reference */
 	struct noxs_console *console;
+	struct mutex read_lock;		/* one read() at a time: pos, chunk */
 	u64 pos;			/* index of the next byte to read */
-	char chunk[NOXS_CONSOLE_CHUNK];	/* bounce buffer, under no lock */
+	char chunk[NOXS_CONSOLE_CHUNK];	/* read()'s bounce buffer */
 };
+
+/* Most one write() puts in the guest's 1 KiB input ring; on the stack. */
+#define NOXS_CONSOLE_WRITE_MAX	256
 
 static size_t noxs_console_history_size(void)
 {
@@ -329,9 +333,11 @@ static ssize_t noxs_console_read(struct file *file, char __user *buf,
 		return 0;
 
 	for (;;) {
+		mutex_lock(&reader->read_lock);
 		count = noxs_console_fetch(reader, len);
 		if (count != -EAGAIN)
 			break;
+		mutex_unlock(&reader->read_lock);
 		if (file->f_flags & O_NONBLOCK)
 			return -EAGAIN;
 		err = wait_event_interruptible(reader->console->wait,
@@ -341,7 +347,8 @@ static ssize_t noxs_console_read(struct file *file, char __user *buf,
 	}
 
 	if (count > 0 && copy_to_user(buf, reader->chunk, count))
-		return -EFAULT;
+		count = -EFAULT;
+	mutex_unlock(&reader->read_lock);
 	return count;
 }
 
@@ -351,13 +358,14 @@ static ssize_t noxs_console_write(struct file *file, const char __user *buf,
 {
 	struct noxs_console_reader *reader = file->private_data;
 	struct noxs_console *cons = reader->console;
+	char input[NOXS_CONSOLE_WRITE_MAX];
 	struct xencons_interface *intf;
 	XENCONS_RING_IDX cons_idx, prod;
 	size_t room, count, i;
 	ssize_t ret;
 
-	len = min(len, sizeof(reader->chunk));
-	if (copy_from_user(reader->chunk, buf, len))
+	len = min_t(size_t, len, NOXS_CONSOLE_WRITE_MAX);
+	if (copy_from_user(input, buf, len))
 		return -EFAULT;
 
 	mutex_lock(&cons->input_lock);
@@ -382,7 +390,7 @@ static ssize_t noxs_console_write(struct file *file, const char __user *buf,
 		goto out;
 	}
 	for (i = 0; i < count; i++, prod++)
-		intf->in[MASK_XENCONS_IDX(prod, intf->in)] = reader->chunk[i];
+		intf->in[MASK_XENCONS_IDX(prod, intf->in)] = input[i];
 	virt_wmb();	/* the bytes before the index that shows them */
 	WRITE_ONCE(intf->in_prod, prod);
 	notify_remote_via_irq(cons->irq);
@@ -443,6 +451,7 @@ int noxs_console_open(struct noxs_guest *guest)
 	kref_get(&guest->kref);
 	reader->guest = guest;
 	reader->console = cons;
+	mutex_init(&reader->read_lock);
 
 	/* Start from the oldest output kept. */
 	spin_lock_irqsave(&cons->lock, flags);

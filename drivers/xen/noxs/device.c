@@ -241,16 +241,21 @@ static int noxs_device_setup(struct noxs_device *dev)
 	err = noxs_device_grant(dev);
 	if (err)
 		return err;
-	err = noxs_device_bind(dev, dev->backend->name);
-	if (err)
-		goto err_revoke;
+	/*
+	 * The backend's state must exist before the handler can run: a guest
+	 * may bind our unbound port (and signal it) before the directory
+	 * tells it the number.
+	 */
 	err = dev->backend->init(dev);
 	if (err)
-		goto err_unbind;
+		goto err_revoke;
+	err = noxs_device_bind(dev, dev->backend->name);
+	if (err)
+		goto err_fini;
 	return 0;
 
-err_unbind:
-	noxs_device_unbind(dev);
+err_fini:
+	dev->backend->fini(dev);
 err_revoke:
 	noxs_device_revoke(dev);
 	return err;

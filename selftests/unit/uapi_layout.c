@@ -13,7 +13,7 @@
 
 int main(void)
 {
-	tap_plan(13);
+	tap_plan(14);
 
 	tap_ok(sizeof(struct noxs_ioctl_version) == 16,
 	       "struct noxs_ioctl_version is 16 bytes (%zu)",
@@ -32,6 +32,11 @@ int main(void)
 	       offsetof(struct noxs_ioctl_guest_create, name) == 8 &&
 	       offsetof(struct noxs_ioctl_guest_create, dir_gref) == 72,
 	       "struct noxs_ioctl_guest_create: 80 bytes, name at 8, dir_gref at 72");
+	tap_ok(sizeof(struct noxs_ioctl_guest_name) == 72 &&
+	       offsetof(struct noxs_ioctl_guest_name, name) == 8 &&
+	       NOXS_IOCTL_GUEST_NAME == 0x40484eccu,
+	       "struct noxs_ioctl_guest_name: 72 bytes, name at 8, ioctl 0x40484ecc (0x%x)",
+	       (unsigned int)NOXS_IOCTL_GUEST_NAME);
 	tap_ok(sizeof(struct noxs_ioctl_guest) == 8 &&
 	       sizeof(struct noxs_ioctl_console_attach) == 16 &&
 	       sizeof(struct noxs_ioctl_console_open) == 16,

@@ -6,14 +6,22 @@
  * stock Linux guest boots with XenStore off, and finds its NoXS device
  * directory through "noxs=<backend>:<gref>" on its command line.
  *
+ * The build has two halves. The shell: the domain, its NoXS record, sysctl
+ * device and console channel, and its memory, which depend only on the
+ * guest's size. Then what depends on the request: the name, the kernel, the
+ * image, the console backend, unpause. The memory is populated before the
+ * kernel is read, as a 64-bit PV guest's ("xen-3.0-x86_64"): the only
+ * guest type Xen 4.17 runs as PV by default, checked against the kernel
+ * when it is parsed.
+ *
  * Every step that takes something records it, and a failure gives it all
- * back in reverse order: nothing of a failed create stays behind.
+ * back in reverse order: nothing of a failed build, or shell, stays behind.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <unistd.h>
 #include <xenctrl.h>
 #include <xenguest.h>
 
@@ -21,6 +29,72 @@
 
 #include "build.h"
 #include "lvctl.h"
+
+#define XC_PAGE_MB(pages)	((pages) >> (20 - XC_PAGE_SHIFT))
+#define PV_GUEST_TYPE		"xen-3.0-x86_64"
+
+/* Ends the current phase: its time goes to @phase. */
+static void lap(struct lvctl_build *b, double *phase)
+{
+	double now = lvctl_now_ms();
+
+	*phase = now - b->lap;
+	b->lap = now;
+}
+
+static int check_readable(const char *what, const char *path)
+{
+	if (access(path, R_OK)) {
+		lvctl_error("cannot read %s %s: %s", what, path,
+			    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * What can be known before anything is taken: fail early and clearly.
+ * @need_memory is 0 when a shell, with its memory, is ready for the guest.
+ */
+int lvctl_build_check(xc_interface *xch, int noxs_fd,
+		      const struct lvctl_config *cfg, int need_memory)
+{
+	struct noxs_ioctl_guest_info info;
+	xc_physinfo_t phys = { 0 };
+	unsigned long free_mb;
+	int err;
+
+	if (check_readable("kernel", cfg->kernel) ||
+	    (cfg->ramdisk && check_readable("ramdisk", cfg->ramdisk)))
+		return -1;
+
+	err = noxs_guest_info(noxs_fd, cfg->name, 0, &info);
+	if (!err) {
+		lvctl_error("the name '%s' is in use by domain %u", cfg->name,
+			    info.domid);
+		return -1;
+	}
+	if (err != -ENOENT)
+		return -1;
+
+	if (xc_physinfo(xch, &phys)) {
+		lvctl_error("cannot read the host's physical information: %s",
+			    strerror(errno));
+		return -1;
+	}
+	if (cfg->vcpus > phys.nr_cpus) {
+		lvctl_error("vcpus = %ld is more than this host's %u physical CPUs",
+			    cfg->vcpus, phys.nr_cpus);
+		return -1;
+	}
+	free_mb = XC_PAGE_MB(phys.free_pages);
+	if (need_memory && (unsigned long)cfg->memory_mb > free_mb) {
+		lvctl_error("Xen is out of memory: the guest needs %ld MiB, %lu MiB are free",
+			    cfg->memory_mb, free_mb);
+		return -1;
+	}
+	return 0;
+}
 
 static char *guest_cmdline(const struct lvctl_config *cfg,
 			   unsigned int backend, unsigned int gref)
@@ -41,72 +115,20 @@ static char *guest_cmdline(const struct lvctl_config *cfg,
 	return cmdline;
 }
 
-/* The libxenguest part: load the kernel and ramdisk, build the image. */
-static int build_image(struct lvctl_build *b, const struct lvctl_config *cfg,
-		       const char *cmdline, evtchn_port_t console_port)
+static void dom_error(struct lvctl_build *b, const char *step)
 {
-	struct xc_dom_image *dom;
-	const char *step;
-	int err;
-
-	dom = xc_dom_allocate(b->xch, cmdline, NULL);
-	if (!dom) {
-		lvctl_error("cannot allocate the domain image");
-		return -1;
-	}
-	dom->container_type = XC_DOM_PV_CONTAINER;
-	dom->max_vcpus = cfg->vcpus;
-	dom->console_evtchn = console_port;
-	dom->console_domid = 0;
-	dom->xenstore_evtchn = 0;	/* no XenStore: the guest skips xenbus */
-	dom->xenstore_domid = 0;
-
-	step = "load the kernel";
-	if ((err = xc_dom_kernel_file(dom, cfg->kernel)))
-		goto err;
-	step = "load the ramdisk";
-	if (cfg->ramdisk && (err = xc_dom_module_file(dom, cfg->ramdisk, NULL)))
-		goto err;
-	step = "initialise the builder";
-	if ((err = xc_dom_boot_xen_init(dom, b->xch, b->domid)))
-		goto err;
-	step = "parse the kernel image";
-	if ((err = xc_dom_parse_image(dom)))
-		goto err;
-	b->times.load = lvctl_now_ms();
-
-	step = "give the guest its memory";
-	if ((err = xc_dom_mem_init(dom, cfg->memory_mb)) ||
-	    (err = xc_dom_boot_mem_init(dom)))
-		goto err;
-	b->times.memory = lvctl_now_ms();
-
-	step = "build the image";
-	if ((err = xc_dom_build_image(dom)) || (err = xc_dom_boot_image(dom)))
-		goto err;
-	step = "set up the grant table";
-	if ((err = xc_dom_gnttab_init(dom)))
-		goto err;
-	b->times.image = lvctl_now_ms();
-
-	xc_dom_release(dom);
-	return 0;
-
-err:
 	if (errno == ENOMEM)
 		lvctl_error("cannot %s: Xen is out of memory", step);
 	else
 		lvctl_error("cannot %s: %s", step,
 			    lvctl_xc_error(b->xch, strerror(errno)));
-	xc_dom_release(dom);
-	return -1;
 }
 
-static int create_domain(struct lvctl_build *b, const struct lvctl_config *cfg)
+static int create_domain(struct lvctl_build *b)
 {
 	struct xen_domctl_createdomain create = {
 		.flags = 0,			/* PV */
-		.max_vcpus = cfg->vcpus,
+		.max_vcpus = b->vcpus,
 		.max_evtchn_port = -1,
 		.max_grant_frames = -1,		/* Xen's defaults */
 		.max_maptrack_frames = -1,
@@ -122,12 +144,12 @@ static int create_domain(struct lvctl_build *b, const struct lvctl_config *cfg)
 	b->domid = domid;
 	b->have_domain = 1;
 
-	if (xc_domain_max_vcpus(b->xch, domid, cfg->vcpus)) {
+	if (xc_domain_max_vcpus(b->xch, domid, b->vcpus)) {
 		lvctl_error("cannot give domain %u %ld vcpus: %s", domid,
-			    cfg->vcpus, strerror(errno));
+			    b->vcpus, strerror(errno));
 		return -1;
 	}
-	if (xc_domain_setmaxmem(b->xch, domid, cfg->maxmem_mb * 1024)) {
+	if (xc_domain_setmaxmem(b->xch, domid, b->maxmem_mb * 1024)) {
 		lvctl_error("cannot set domain %u's maximum memory: %s", domid,
 			    strerror(errno));
 		return -1;
@@ -135,82 +157,220 @@ static int create_domain(struct lvctl_build *b, const struct lvctl_config *cfg)
 	return 0;
 }
 
-int lvctl_build(struct lvctl_build *b, const struct lvctl_config *cfg)
+/* The NoXS record (nameless for a shell), sysctl device, console channel. */
+static int create_devices(struct lvctl_build *b, const char *name)
 {
-	unsigned int backend, gref;
-	char *cmdline;
 	int port;
 
-	b->times.start = lvctl_now_ms();
-	if (create_domain(b, cfg))
-		goto err;
-	b->times.create = lvctl_now_ms();
-
-	if (noxs_guest_create(b->noxs_fd, b->domid, cfg->name, &gref,
-			      &backend))
-		goto err;
+	if (noxs_guest_create(b->noxs_fd, b->domid, name, &b->dir_gref,
+			      &b->backend))
+		return -1;
 	b->have_noxs = 1;
-
-	/*
-	 * The name is ours now: save what a restart rebuilds it from, before
-	 * the guest runs and can shut itself down.
-	 */
-	if (lvctl_state_save(cfg))
-		goto err;
-	b->state_name = cfg->name;
 
 	/* Its sysctl device: shutdown, reboot, suspend requests. */
 	if (noxs_device_create(b->noxs_fd, b->domid, NOXS_DEV_SYSCTL, 0))
-		goto err;
+		return -1;
 
 	port = xc_evtchn_alloc_unbound(b->xch, b->domid, 0);
 	if (port < 0) {
 		lvctl_error("cannot allocate the console event channel: %s",
 			    strerror(errno));
-		goto err;
+		return -1;
 	}
-	b->times.devices = lvctl_now_ms();
+	b->console_port = port;
+	return 0;
+}
 
-	cmdline = guest_cmdline(cfg, backend, gref);
+/* Populates the guest's memory, with libxenguest's PV layout. */
+static int populate_memory(struct lvctl_build *b)
+{
+	struct xc_dom_image *dom;
+
+	dom = xc_dom_allocate(b->xch, NULL, NULL);
+	if (!dom) {
+		lvctl_error("cannot allocate the domain image");
+		return -1;
+	}
+	b->dom = dom;
+	dom->container_type = XC_DOM_PV_CONTAINER;
+	dom->guest_type = PV_GUEST_TYPE;
+	dom->max_vcpus = b->vcpus;
+	dom->console_evtchn = b->console_port;
+	dom->console_domid = 0;
+	dom->xenstore_evtchn = 0;	/* no XenStore: the guest skips xenbus */
+	dom->xenstore_domid = 0;
+
+	if (xc_dom_boot_xen_init(dom, b->xch, b->domid) ||
+	    xc_dom_mem_init(dom, b->memory_mb) || xc_dom_boot_mem_init(dom)) {
+		dom_error(b, "give the guest its memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* The kernel and ramdisk, read and parsed into the shell's image. */
+static int load_kernel(struct lvctl_build *b, const struct lvctl_config *cfg)
+{
+	struct xc_dom_image *dom = b->dom;
+	char *cmdline;
+
+	cmdline = guest_cmdline(cfg, b->backend, b->dir_gref);
 	if (!cmdline)
-		goto err;
-	if (build_image(b, cfg, cmdline, port)) {
-		free(cmdline);
-		goto err;
-	}
+		return -1;
+	dom->cmdline = xc_dom_strdup(dom, cmdline);
 	free(cmdline);
+	if (!dom->cmdline) {
+		lvctl_error("out of memory");
+		return -1;
+	}
 
-	if (noxs_console_attach(b->noxs_fd, b->domid, port))
-		goto err;
-	b->times.console = lvctl_now_ms();
+	if (xc_dom_kernel_file(dom, cfg->kernel)) {
+		dom_error(b, "load the kernel");
+		return -1;
+	}
+	if (cfg->ramdisk && xc_dom_module_file(dom, cfg->ramdisk, NULL)) {
+		dom_error(b, "load the ramdisk");
+		return -1;
+	}
+	if (xc_dom_parse_image(dom)) {
+		dom_error(b, "parse the kernel image");
+		return -1;
+	}
+	if (strcmp(dom->guest_type, PV_GUEST_TYPE)) {
+		lvctl_error("%s is a %s kernel: lvctl builds %s guests only",
+			    cfg->kernel, dom->guest_type, PV_GUEST_TYPE);
+		return -1;
+	}
+	return 0;
+}
+
+static int build_image(struct lvctl_build *b)
+{
+	if (xc_dom_build_image(b->dom) || xc_dom_boot_image(b->dom)) {
+		dom_error(b, "build the image");
+		return -1;
+	}
+	if (xc_dom_gnttab_init(b->dom)) {
+		dom_error(b, "set up the grant table");
+		return -1;
+	}
+	return 0;
+}
+
+/* Console backend, unpause, and the guest is no longer ours to undo. */
+static int start_guest(struct lvctl_build *b)
+{
+	if (noxs_console_attach(b->noxs_fd, b->domid, b->console_port))
+		return -1;
+	lap(b, &b->times.console);
 
 	if (!b->paused && xc_domain_unpause(b->xch, b->domid)) {
 		lvctl_error("cannot unpause domain %u: %s", b->domid,
 			    strerror(errno));
-		goto err;
+		return -1;
 	}
-	b->times.unpause = lvctl_now_ms();
+	lap(b, &b->times.unpause);
+	return noxs_guest_commit(b->noxs_fd, b->domid);
+}
 
-	if (noxs_guest_commit(b->noxs_fd, b->domid))
-		goto err;
+static void set_size(struct lvctl_build *b, long memory_mb, long maxmem_mb,
+		     long vcpus)
+{
+	b->memory_mb = memory_mb;
+	b->maxmem_mb = maxmem_mb;
+	b->vcpus = vcpus;
+	b->lap = lvctl_now_ms();
+}
+
+/* The first half: what depends on the guest's size only. */
+static int make_shell(struct lvctl_build *b, const char *name)
+{
+	if (create_domain(b))
+		return -1;
+	lap(b, &b->times.domain);
+	if (create_devices(b, name))
+		return -1;
+	lap(b, &b->times.devices);
+	if (populate_memory(b))
+		return -1;
+	lap(b, &b->times.memory);
 	return 0;
+}
 
-err:
-	lvctl_build_undo(b);
-	return -1;
+/* A pool shell of @memory_mb and @vcpus: nameless, paused, not built. */
+int lvctl_shell_make(struct lvctl_build *b, long memory_mb, long vcpus)
+{
+	set_size(b, memory_mb, memory_mb, vcpus);
+	if (make_shell(b, NULL)) {
+		lvctl_build_undo(b);
+		return -1;
+	}
+	return 0;
+}
+
+/* The second half, on a shell of @cfg's size: undone on failure. */
+static int finish(struct lvctl_build *b, const struct lvctl_config *cfg)
+{
+	/*
+	 * The name is ours now: save what a restart rebuilds it from, before
+	 * the guest runs and can shut itself down.
+	 */
+	if (lvctl_state_save(cfg))
+		return -1;
+	b->state_name = cfg->name;
+
+	if (load_kernel(b, cfg))
+		return -1;
+	lap(b, &b->times.load);
+	if (build_image(b))
+		return -1;
+	lap(b, &b->times.image);
+	return start_guest(b);
+}
+
+int lvctl_shell_finish(struct lvctl_build *b, const struct lvctl_config *cfg)
+{
+	/* The shell's own phases were paid before anyone asked. */
+	memset(&b->times, 0, sizeof(b->times));
+	b->lap = lvctl_now_ms();
+	if (noxs_guest_name(b->noxs_fd, b->domid, cfg->name) ||
+	    finish(b, cfg)) {
+		lvctl_build_undo(b);
+		return -1;
+	}
+	xc_dom_release(b->dom);
+	b->dom = NULL;
+	return 0;
+}
+
+/* Both halves at once. */
+int lvctl_build(struct lvctl_build *b, const struct lvctl_config *cfg)
+{
+	set_size(b, cfg->memory_mb, cfg->maxmem_mb, cfg->vcpus);
+	if (make_shell(b, cfg->name) || finish(b, cfg)) {
+		lvctl_build_undo(b);
+		return -1;
+	}
+	xc_dom_release(b->dom);
+	b->dom = NULL;
+	return 0;
 }
 
 /* Gives back what a failed build took, in reverse order. */
 void lvctl_build_undo(struct lvctl_build *b)
 {
+	if (b->dom)
+		xc_dom_release(b->dom);
 	/* Before the domain: the console mapping would keep it a zombie. */
 	if (b->state_name)
 		lvctl_state_remove(b->state_name);
 	if (b->have_noxs)
 		noxs_guest_destroy(b->noxs_fd, b->domid);
-	if (b->have_domain && xc_domain_destroy(b->xch, b->domid))
+	if (b->have_domain && xc_domain_destroy(b->xch, b->domid) &&
+	    errno != ESRCH)
 		lvctl_error("cannot destroy the half-built domain %u: %s",
 			    b->domid, strerror(errno));
+	b->dom = NULL;
 	b->state_name = NULL;
 	b->have_noxs = 0;
 	b->have_domain = 0;

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The PV domain builder.
+ * The PV domain builder, in two halves: a shell (the domain, its NoXS
+ * record and devices, its memory) and the rest (name, kernel, image,
+ * console, unpause). `lvctl create` does both at once; the daemon's pool
+ * makes shells ahead of time and finishes one per request.
  */
 #ifndef LVCTL_BUILD_H
 #define LVCTL_BUILD_H
@@ -10,17 +13,18 @@
 
 #include "config.h"
 
-/* CLOCK_MONOTONIC in ms at the end of each phase, for profiling. */
+/* Milliseconds spent in each phase, for profiling. */
 struct lvctl_build_times {
-	double start;
-	double create;		/* domain created, vcpus and maxmem set */
-	double devices;		/* noxs record, directory, console channel */
-	double load;		/* kernel and ramdisk read and parsed */
+	double domain;		/* domain created, vcpus and maxmem set */
+	double devices;		/* noxs record, sysctl device, console channel */
 	double memory;		/* guest memory populated */
+	double load;		/* name taken, kernel and ramdisk read, parsed */
 	double image;		/* image built, grant table seeded */
 	double console;		/* console backend attached */
 	double unpause;
 };
+
+struct xc_dom_image;
 
 struct lvctl_build {
 	/* in */
@@ -32,13 +36,24 @@ struct lvctl_build {
 	uint32_t domid;
 	struct lvctl_build_times times;
 
+	/* the shell: what the first half made */
+	long memory_mb, maxmem_mb, vcpus;
+	unsigned int dir_gref, backend;
+	evtchn_port_t console_port;
+	struct xc_dom_image *dom;	/* its memory, for libxenguest */
+
 	/* what to give back on failure */
 	int have_domain;
 	int have_noxs;
 	const char *state_name;	/* its saved config, by name */
+	double lap;		/* when the current phase began */
 };
 
+int lvctl_build_check(xc_interface *xch, int noxs_fd,
+		      const struct lvctl_config *cfg, int need_memory);
 int lvctl_build(struct lvctl_build *b, const struct lvctl_config *cfg);
+int lvctl_shell_make(struct lvctl_build *b, long memory_mb, long vcpus);
+int lvctl_shell_finish(struct lvctl_build *b, const struct lvctl_config *cfg);
 void lvctl_build_undo(struct lvctl_build *b);
 
 #endif /* LVCTL_BUILD_H */

@@ -26,6 +26,7 @@
 #include <xen/noxs.h>
 
 #include "lvctl.h"
+#include "pool.h"
 
 #define POLL_INTERVAL_US	100000
 #define DEFAULT_TIMEOUT_S	60
@@ -302,46 +303,111 @@ static int daemon_lock(void)
 	return fd;
 }
 
-static int daemon_loop(xc_interface *xch, int fd, xenevtchn_handle *xce)
+/*
+ * Requests first, then guests that shut down, then one shell of the pool
+ * at a time when nothing else waits. SIGTERM and SIGINT are blocked but in
+ * ppoll(), so that a stop cannot slip in between the check and the wait.
+ */
+static int daemon_loop(xc_interface *xch, int fd, xenevtchn_handle *xce,
+		       struct lvctl_pool *pool, const sigset_t *waitmask)
 {
-	struct pollfd pfd = { .fd = xenevtchn_fd(xce), .events = POLLIN };
+	struct pollfd pfds[2] = {
+		{ .fd = lvctl_pool_fd(pool), .events = POLLIN },
+		{ .fd = xenevtchn_fd(xce), .events = POLLIN },
+	};
 	xenevtchn_port_or_error_t port;
+	struct timespec ts, *timeout;
+	int wait_ms;
 
 	reap_all(xch, fd);	/* what shut down before we came */
 	while (!daemon_stop) {
-		if (poll(&pfd, 1, -1) < 0) {
+		wait_ms = lvctl_pool_timeout_ms(pool);
+		ts.tv_sec = wait_ms / 1000;
+		ts.tv_nsec = (wait_ms % 1000) * 1000000L;
+		timeout = wait_ms < 0 ? NULL : &ts;
+		if (ppoll(pfds, 2, timeout, waitmask) < 0) {
 			if (errno == EINTR)
 				continue;
 			lvctl_error("daemon: poll: %s", strerror(errno));
 			return -1;
 		}
-		port = xenevtchn_pending(xce);
-		if (port < 0)
-			continue;
-		xenevtchn_unmask(xce, port);
-		reap_all(xch, fd);
+		if (pfds[0].revents & POLLIN)
+			lvctl_pool_serve(pool);
+		if (pfds[1].revents & POLLIN) {
+			port = xenevtchn_pending(xce);
+			if (port >= 0) {
+				xenevtchn_unmask(xce, port);
+				reap_all(xch, fd);
+			}
+		}
+		if (!pfds[0].revents && !pfds[1].revents)
+			lvctl_pool_refill_one(pool);
 	}
 	return 0;
+}
+
+static int parse_daemon_args(int argc, char **argv, int *foreground,
+			     struct lvctl_pool *pool)
+{
+	static const struct option options[] = {
+		{ "foreground", no_argument, NULL, 'F' },
+		{ "pool", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char synopsis[] =
+		"[-F|--foreground] [-P|--pool MEMORY:VCPUS:COUNT]...";
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+FP:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'F':
+			*foreground = 1;
+			break;
+		case 'P':
+			if (lvctl_pool_add_size(pool, optarg))
+				return LVCTL_EXIT_USAGE;
+			break;
+		case 'h':
+			printf("usage: %s daemon %s\n", lvctl_progname,
+			       synopsis);
+			return LVCTL_EXIT_OK;
+		default:
+			return lvctl_usage_error("daemon", "unknown option '%s'",
+						 argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		return lvctl_usage_error("daemon", "unexpected argument '%s'",
+					 argv[optind]);
+	return -1;
 }
 
 int cmd_daemon(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = daemon_signal };
 	int foreground = 0, fd, lock, ret, status = LVCTL_EXIT_FAILURE;
-	const struct lvctl_flag flags[] = {
-		{ "foreground", 'F', &foreground },
-		{ NULL, 0, NULL },
-	};
+	struct lvctl_pool *pool;
+	sigset_t stops, waitmask;
 	xenevtchn_handle *xce;
 	xc_interface *xch;
 
-	ret = lvctl_parse_flags("daemon", "[-F|--foreground]", flags, 0, NULL,
-				argc, argv);
+	/* Usage errors and --help first, before Xen is opened. */
+	pool = lvctl_pool_new(NULL, -1);
+	if (!pool)
+		return LVCTL_EXIT_FAILURE;
+	ret = parse_daemon_args(argc, argv, &foreground, pool);
+	lvctl_pool_free(pool);
 	if (ret >= 0)
 		return ret;
 
 	if (lvctl_open(&fd, &xch))
 		return LVCTL_EXIT_FAILURE;
+	pool = lvctl_pool_new(xch, fd);
+	if (!pool || parse_daemon_args(argc, argv, &foreground, pool) >= 0)
+		goto out;
 	xce = xenevtchn_open(NULL, 0);
 	if (!xce) {
 		lvctl_error("cannot open the event channel device: %s",
@@ -356,6 +422,8 @@ int cmd_daemon(int argc, char **argv)
 	lock = daemon_lock();
 	if (lock < 0)
 		goto out_evtchn;
+	if (lvctl_pool_listen(pool))
+		goto out_lock;
 
 	if (!foreground) {
 		if (daemon(0, 1)) {
@@ -369,9 +437,13 @@ int cmd_daemon(int argc, char **argv)
 			goto out_lock;
 	}
 
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	sigprocmask(SIG_BLOCK, &stops, &waitmask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	if (!daemon_loop(xch, fd, xce))
+	if (!daemon_loop(xch, fd, xce, pool, &waitmask))
 		status = LVCTL_EXIT_OK;
 
 out_lock:
@@ -380,6 +452,8 @@ out_lock:
 out_evtchn:
 	xenevtchn_close(xce);
 out:
+	/* Before the pid file goes: no shell outlives the daemon. */
+	lvctl_pool_free(pool);
 	lvctl_close(fd, xch);
 	return status;
 }

@@ -16,76 +16,55 @@
 #include "build.h"
 #include "config.h"
 #include "lvctl.h"
+#include "pool.h"
 
 #define XC_PAGE_MB(pages) ((pages) >> (20 - XC_PAGE_SHIFT))
 
-static int check_readable(const char *what, const char *path)
-{
-	if (access(path, R_OK)) {
-		lvctl_error("cannot read %s %s: %s", what, path,
-			    strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* What can be known before anything is taken: fail early and clearly. */
-static int preflight(xc_interface *xch, int noxs_fd,
-		     const struct lvctl_config *cfg)
-{
-	struct noxs_ioctl_guest_info info;
-	xc_physinfo_t phys = { 0 };
-	unsigned long free_mb;
-	int err;
-
-	if (check_readable("kernel", cfg->kernel) ||
-	    (cfg->ramdisk && check_readable("ramdisk", cfg->ramdisk)))
-		return -1;
-
-	err = noxs_guest_info(noxs_fd, cfg->name, 0, &info);
-	if (!err) {
-		lvctl_error("the name '%s' is in use by domain %u", cfg->name,
-			    info.domid);
-		return -1;
-	}
-	if (err != -ENOENT)
-		return -1;
-
-	if (xc_physinfo(xch, &phys)) {
-		lvctl_error("cannot read the host's physical information: %s",
-			    strerror(errno));
-		return -1;
-	}
-	if (cfg->vcpus > phys.nr_cpus) {
-		lvctl_error("vcpus = %ld is more than this host's %u physical CPUs",
-			    cfg->vcpus, phys.nr_cpus);
-		return -1;
-	}
-	free_mb = XC_PAGE_MB(phys.free_pages);
-	if ((unsigned long)cfg->memory_mb > free_mb) {
-		lvctl_error("Xen is out of memory: the guest needs %ld MiB, %lu MiB are free",
-			    cfg->memory_mb, free_mb);
-		return -1;
-	}
-	return 0;
-}
-
 /* Phases in ms; "prepare" is main() to the build: config, checks, opens. */
-static void print_profile(const struct lvctl_build_times *t)
+static void print_profile(double prepare, const struct lvctl_build_times *t,
+			  int pooled)
 {
 	fprintf(stderr,
-		"profile: prepare %.2f, domain %.2f, devices %.2f, load %.2f, memory %.2f, image %.2f, console %.2f, unpause %.2f, total %.2f ms\n",
-		t->start - lvctl_main_ms,
-		t->create - t->start, t->devices - t->create,
-		t->load - t->devices, t->memory - t->load,
-		t->image - t->memory, t->console - t->image,
-		t->unpause - t->console, t->unpause - t->start);
+		"profile: prepare %.2f, domain %.2f, devices %.2f, load %.2f, memory %.2f, image %.2f, console %.2f, unpause %.2f, total %.2f ms, %s\n",
+		prepare, t->domain, t->devices, t->load, t->memory, t->image,
+		t->console, t->unpause,
+		t->domain + t->devices + t->load + t->memory + t->image +
+		t->console + t->unpause,
+		pooled ? "pool shell" : "from scratch");
 }
 
+static int build_from_scratch(struct lvctl_build *b,
+			      const struct lvctl_config *cfg)
+{
+	int ret;
+
+	if (lvctl_open(&b->noxs_fd, &b->xch))
+		return -1;
+	ret = lvctl_build_check(b->xch, b->noxs_fd, cfg, 1) ||
+	      lvctl_build(b, cfg) ? -1 : 0;
+	lvctl_close(b->noxs_fd, b->xch);
+	return ret;
+}
+
+static int attach_console(uint32_t domid)
+{
+	int fd = noxs_open(NULL), ret;
+
+	if (fd < 0)
+		return LVCTL_EXIT_FAILURE;
+	ret = lvctl_console_attach(fd, domid, 1);
+	close(fd);
+	return ret;
+}
+
+/*
+ * With the daemon running, a shell of the guest's size from its pool;
+ * otherwise, or when it has none, the whole build here.
+ */
 int cmd_create(int argc, char **argv)
 {
 	struct lvctl_build build = { 0 };
-	int console = 0, profile = 0, ret = LVCTL_EXIT_FAILURE;
+	int console = 0, profile = 0, pooled, ret;
 	const struct lvctl_flag flags[] = {
 		{ "paused", 'p', &build.paused },
 		{ "console", 'c', &console },
@@ -93,37 +72,32 @@ int cmd_create(int argc, char **argv)
 		{ NULL, 0, NULL },
 	};
 	struct lvctl_config cfg;
+	double prepare;
 
 	ret = lvctl_parse_flags("create",
 				"[-p|--paused] [-c|--console] [--profile] CONFIG",
 				flags, 1, "one CONFIG file", argc, argv);
 	if (ret >= 0)
 		return ret;
-	ret = LVCTL_EXIT_FAILURE;
 
 	if (lvctl_config_read(argv[optind], &cfg))
 		return LVCTL_EXIT_FAILURE;
 
-	if (lvctl_open(&build.noxs_fd, &build.xch))
-		goto out_config;
-
-	if (preflight(build.xch, build.noxs_fd, &cfg) ||
-	    lvctl_build(&build, &cfg))
-		goto out_close;
+	prepare = lvctl_now_ms() - lvctl_main_ms;
+	ret = lvctl_pool_create(&cfg, build.paused, &build.domid,
+				&build.times);
+	pooled = ret == 0;
+	if (ret > 0)
+		ret = build_from_scratch(&build, &cfg);
+	lvctl_config_free(&cfg);
+	if (ret)
+		return LVCTL_EXIT_FAILURE;
 
 	printf("%u\n", build.domid);
 	fflush(stdout);
 	if (profile)
-		print_profile(&build.times);
-	ret = LVCTL_EXIT_OK;
-	if (console)
-		ret = lvctl_console_attach(build.noxs_fd, build.domid, 1);
-
-out_close:
-	lvctl_close(build.noxs_fd, build.xch);
-out_config:
-	lvctl_config_free(&cfg);
-	return ret;
+		print_profile(prepare, &build.times, pooled);
+	return console ? attach_console(build.domid) : LVCTL_EXIT_OK;
 }
 
 int cmd_destroy(int argc, char **argv)
@@ -155,6 +129,11 @@ int cmd_destroy(int argc, char **argv)
 	ret = noxs_guest_info(fd, NULL, domid, &info);
 	if (ret == -ENOENT && !force) {
 		lvctl_error("domain %u is not an lvctl guest (--force destroys it anyway)",
+			    domid);
+		goto out_noxs;
+	}
+	if (!ret && !info.name[0] && !force) {
+		lvctl_error("domain %u is a shell of the daemon's pool (stopping the daemon destroys it; --force destroys it now)",
 			    domid);
 		goto out_noxs;
 	}
@@ -284,6 +263,7 @@ int cmd_list(int argc, char **argv)
 		for (i = 0; i < n; i++) {
 			const xc_domaininfo_t *d = &batch[i];
 
+			next = d->domain + 1;
 			if (d->domain == 0) {
 				list_one(json, first, "Domain-0", d, -1);
 			} else {
@@ -291,6 +271,8 @@ int cmd_list(int argc, char **argv)
 						      &info);
 				if (err == -ENOENT)
 					list_one(json, first, "-", d, -1);
+				else if (!err && !info.name[0])
+					continue;	/* a shell: lvctl pool */
 				else if (!err)
 					list_one(json, first, info.name, d,
 						 now - info.created_ns / 1e9);
@@ -298,7 +280,6 @@ int cmd_list(int argc, char **argv)
 					goto out;
 			}
 			first = 0;
-			next = d->domain + 1;
 		}
 	} while (n == LIST_BATCH);
 

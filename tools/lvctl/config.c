@@ -311,11 +311,16 @@ static int absolute_path(const char *path, const char *key, char **value)
 	return 0;
 }
 
-int lvctl_config_read(const char *path, struct lvctl_config *cfg)
+/*
+ * Parses @len bytes of xl.cfg text; @path names it in errors. Relative
+ * kernel and ramdisk paths are taken from the working directory.
+ */
+int lvctl_config_parse(const char *text, size_t len, const char *path,
+		       struct lvctl_config *cfg)
 {
 	struct key_check check = { .path = path };
-	char *text, *report_text = NULL;
-	size_t len, report_len = 0;
+	char *report_text = NULL;
+	size_t report_len = 0;
 	FILE *report = NULL;
 	XLU_Config *xlu;
 	int ret = -1;
@@ -327,11 +332,8 @@ int lvctl_config_read(const char *path, struct lvctl_config *cfg)
 	cfg->on_reboot = LVCTL_ACTION_RESTART;
 	cfg->on_crash = LVCTL_ACTION_DESTROY;
 
-	text = read_file(path, &len);
-	if (!text)
-		return -1;
 	if (lvctl_config_scan_keys(text, len, check_key, &check))
-		goto out_free;
+		return -1;
 
 	/* libxlutil reports syntax errors to a stream: keep its first line. */
 	report = open_memstream(&report_text, &report_len);
@@ -359,10 +361,23 @@ out_report:
 	if (report)
 		fclose(report);
 	free(report_text);
-out_free:
-	free(text);
 	if (ret)
 		lvctl_config_free(cfg);
+	return ret;
+}
+
+int lvctl_config_read(const char *path, struct lvctl_config *cfg)
+{
+	size_t len;
+	char *text;
+	int ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	text = read_file(path, &len);
+	if (!text)
+		return -1;
+	ret = lvctl_config_parse(text, len, path, cfg);
+	free(text);
 	return ret;
 }
 
@@ -387,6 +402,39 @@ static void write_string(FILE *f, const char *key, const char *value)
 	fputs("\"\n", f);
 }
 
+/* @cfg as xl.cfg text that lvctl_config_parse() reads back the same. */
+static void print_config(FILE *f, const struct lvctl_config *cfg)
+{
+	write_string(f, "name", cfg->name);
+	write_string(f, "kernel", cfg->kernel);
+	if (cfg->ramdisk)
+		write_string(f, "ramdisk", cfg->ramdisk);
+	if (cfg->cmdline)
+		write_string(f, "extra", cfg->cmdline);
+	fprintf(f, "memory = %ld\nmaxmem = %ld\nvcpus = %ld\n",
+		cfg->memory_mb, cfg->maxmem_mb, cfg->vcpus);
+	write_string(f, "on_poweroff", lvctl_action_name(cfg->on_poweroff));
+	write_string(f, "on_reboot", lvctl_action_name(cfg->on_reboot));
+	write_string(f, "on_crash", lvctl_action_name(cfg->on_crash));
+}
+
+/* @cfg as text in a new buffer (what a request to the daemon carries). */
+char *lvctl_config_format(const struct lvctl_config *cfg, size_t *len)
+{
+	char *text = NULL;
+	FILE *f;
+
+	f = open_memstream(&text, len);
+	if (!f)
+		return NULL;
+	print_config(f, cfg);
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
 /*
  * Writes @cfg as an xl.cfg file that lvctl_config_read() reads back to the
  * same configuration: what the daemon rebuilds a restarted guest from.
@@ -405,18 +453,7 @@ int lvctl_config_write(const struct lvctl_config *cfg, const char *path)
 		free(tmp);
 		return -1;
 	}
-	write_string(f, "name", cfg->name);
-	write_string(f, "kernel", cfg->kernel);
-	if (cfg->ramdisk)
-		write_string(f, "ramdisk", cfg->ramdisk);
-	if (cfg->cmdline)
-		write_string(f, "extra", cfg->cmdline);
-	fprintf(f, "memory = %ld\nmaxmem = %ld\nvcpus = %ld\n",
-		cfg->memory_mb, cfg->maxmem_mb, cfg->vcpus);
-	write_string(f, "on_poweroff", lvctl_action_name(cfg->on_poweroff));
-	write_string(f, "on_reboot", lvctl_action_name(cfg->on_reboot));
-	write_string(f, "on_crash", lvctl_action_name(cfg->on_crash));
-
+	print_config(f, cfg);
 	err = ferror(f);
 	if (fclose(f) || err || rename(tmp, path)) {
 		lvctl_error("cannot write %s: %s", path, strerror(errno));

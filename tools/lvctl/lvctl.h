@@ -23,6 +23,7 @@ struct lvctl_command {
 /* util.c */
 extern const char *lvctl_progname;
 extern double lvctl_main_ms;	/* CLOCK_MONOTONIC when main() began */
+extern char lvctl_last_error[256];	/* what lvctl_error() said last */
 double lvctl_now_ms(void);
 void lvctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int lvctl_usage_error(const char *cmd, const char *fmt, ...)
@@ -52,6 +53,7 @@ struct noxs_ioctl_stats;
 int noxs_open(unsigned int *abi_minor);
 int noxs_guest_create(int fd, uint32_t domid, const char *name,
 		      unsigned int *dir_gref, unsigned int *backend);
+int noxs_guest_name(int fd, uint32_t domid, const char *name);
 int noxs_console_attach(int fd, uint32_t domid, unsigned int port);
 int noxs_guest_commit(int fd, uint32_t domid);
 int noxs_guest_destroy(int fd, uint32_t domid);
@@ -88,6 +90,9 @@ int lvctl_reap(xc_interface *xch, int noxs_fd, uint32_t domid,
 int cmd_shutdown(int argc, char **argv);
 int cmd_reboot(int argc, char **argv);
 int cmd_daemon(int argc, char **argv);
+
+/* cmd_pool.c */
+int cmd_pool(int argc, char **argv);
 
 /* cmd_console.c */
 int cmd_console(int argc, char **argv);

@@ -74,6 +74,7 @@ err_close:
  * names the guest and the problem.
  */
 
+/* A NULL @name registers a nameless pool shell. */
 int noxs_guest_create(int fd, uint32_t domid, const char *name,
 		      unsigned int *dir_gref, unsigned int *backend)
 {
@@ -81,7 +82,10 @@ int noxs_guest_create(int fd, uint32_t domid, const char *name,
 
 	memset(&arg, 0, sizeof(arg));
 	arg.domid = domid;
-	strncpy(arg.name, name, sizeof(arg.name) - 1);
+	if (name)
+		strncpy(arg.name, name, sizeof(arg.name) - 1);
+	else
+		arg.flags = NOXS_GUEST_CREATE_SHELL;
 	if (ioctl(fd, NOXS_IOCTL_GUEST_CREATE, &arg) < 0) {
 		if (errno == EEXIST)
 			lvctl_error("the name '%s' is in use", name);
@@ -92,6 +96,24 @@ int noxs_guest_create(int fd, uint32_t domid, const char *name,
 	}
 	*dir_gref = arg.dir_gref;
 	*backend = arg.backend_domid;
+	return 0;
+}
+
+int noxs_guest_name(int fd, uint32_t domid, const char *name)
+{
+	struct noxs_ioctl_guest_name arg;
+
+	memset(&arg, 0, sizeof(arg));
+	arg.domid = domid;
+	strncpy(arg.name, name, sizeof(arg.name) - 1);
+	if (ioctl(fd, NOXS_IOCTL_GUEST_NAME, &arg) < 0) {
+		if (errno == EEXIST)
+			lvctl_error("the name '%s' is in use", name);
+		else
+			lvctl_error("cannot name pool shell %u '%s': %s", domid,
+				    name, strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 
 const char *lvctl_progname = "lvctl";
 double lvctl_main_ms;
+char lvctl_last_error[256];
 
 double lvctl_now_ms(void)
 {
@@ -25,11 +26,10 @@ void lvctl_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", lvctl_progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(lvctl_last_error, sizeof(lvctl_last_error), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "%s: %s\n", lvctl_progname, lvctl_last_error);
 }
 
 int lvctl_usage_error(const char *cmd, const char *fmt, ...)

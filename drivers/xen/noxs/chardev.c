@@ -73,6 +73,14 @@ static bool noxs_valid_name(const char name[NOXS_NAME_SIZE])
 	return !memchr_inv(name + len, 0, NOXS_NAME_SIZE - len);
 }
 
+/* A shell's name field is all zero. */
+static bool noxs_valid_create_name(const struct noxs_ioctl_guest_create *arg)
+{
+	if (arg->flags & NOXS_GUEST_CREATE_SHELL)
+		return !memchr_inv(arg->name, 0, sizeof(arg->name));
+	return noxs_valid_name(arg->name);
+}
+
 static long noxs_ioctl_guest_create(struct file *file, void __user *udata)
 {
 	struct noxs_ioctl_guest_create arg;
@@ -81,11 +89,13 @@ static long noxs_ioctl_guest_create(struct file *file, void __user *udata)
 
 	if (copy_from_user(&arg, udata, sizeof(arg)))
 		return -EFAULT;
-	if (arg.flags || !noxs_valid_domid(arg.domid) ||
-	    !noxs_valid_name(arg.name))
+	if ((arg.flags & ~NOXS_GUEST_CREATE_SHELL) ||
+	    !noxs_valid_domid(arg.domid) || !noxs_valid_create_name(&arg))
 		return -EINVAL;
 
-	err = noxs_guest_create(file, arg.domid, arg.name, &gref);
+	err = noxs_guest_create(file, arg.domid,
+				arg.flags & NOXS_GUEST_CREATE_SHELL ?
+				NULL : arg.name, &gref);
 	if (err)
 		return err;
 
@@ -125,6 +135,18 @@ static int noxs_copy_guest_arg(struct noxs_ioctl_guest *arg,
 	if (arg->flags || !noxs_valid_domid(arg->domid))
 		return -EINVAL;
 	return 0;
+}
+
+static long noxs_ioctl_guest_name(struct file *file, void __user *udata)
+{
+	struct noxs_ioctl_guest_name arg;
+
+	if (copy_from_user(&arg, udata, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || !noxs_valid_domid(arg.domid) ||
+	    !noxs_valid_name(arg.name))
+		return -EINVAL;
+	return noxs_guest_name(file, arg.domid, arg.name);
 }
 
 static long noxs_ioctl_guest_commit(struct file *file, void __user *udata)
@@ -172,7 +194,7 @@ static long noxs_ioctl_guest_info(void __user *udata)
 		return -ENOENT;
 
 	arg.domid = guest->domid;
-	memcpy(arg.name, guest->name, sizeof(arg.name));
+	noxs_guest_copy_name(guest, arg.name);
 	arg.created_ns = guest->created_ns;
 	arg.committed = !READ_ONCE(guest->owner);
 	noxs_guest_put(guest);
@@ -337,6 +359,8 @@ static long noxs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return noxs_ioctl_device_query(udata);
 	case NOXS_IOCTL_GUEST_CLOSE:
 		return noxs_ioctl_guest_close(udata);
+	case NOXS_IOCTL_GUEST_NAME:
+		return noxs_ioctl_guest_name(file, udata);
 	default:
 		return -ENOTTY;
 	}

@@ -4,7 +4,8 @@
  * domid (an xarray) or by name (a hash), never by scanning.
  *
  * A record is registered by NOXS_IOCTL_GUEST_CREATE, owned by the file that
- * created it until NOXS_IOCTL_GUEST_COMMIT, and unregistered and torn down
+ * created it until NOXS_IOCTL_GUEST_COMMIT, nameless while it is a pool shell
+ * (until NOXS_IOCTL_GUEST_NAME), and unregistered and torn down
  * (console unmapped, directory grant ended) by NOXS_IOCTL_GUEST_DESTROY, by
  * the close of its owner before commit, or at module exit.
  */
@@ -25,8 +26,8 @@
 struct noxs_counters noxs_counters;
 
 /*
- * Protects noxs_guests, noxs_names, and each record's name_node, owner,
- * registered and console fields.
+ * Protects noxs_guests, noxs_names, and each record's name, name_node,
+ * owner, registered and console fields.
  */
 static DEFINE_MUTEX(noxs_guests_lock);
 static DEFINE_XARRAY(noxs_guests);		/* domid -> struct noxs_guest */
@@ -118,7 +119,9 @@ int noxs_guest_create(struct file *owner, domid_t domid, const char *name,
 	atomic_inc(&noxs_counters.guests);
 	kref_init(&guest->kref);
 	guest->domid = domid;
-	strscpy(guest->name, name, sizeof(guest->name));
+	if (name)
+		strscpy(guest->name, name, sizeof(guest->name));
+	INIT_HLIST_NODE(&guest->name_node);
 	guest->created_ns = ktime_get_boottime_ns();
 	guest->owner = owner;
 	mutex_init(&guest->devices_lock);
@@ -129,14 +132,15 @@ int noxs_guest_create(struct file *owner, domid_t domid, const char *name,
 		goto err_put;
 
 	mutex_lock(&noxs_guests_lock);
-	if (noxs_find_name_locked(name)) {
+	if (name && noxs_find_name_locked(name)) {
 		err = -EEXIST;
 		goto err_unlock;
 	}
 	err = xa_insert(&noxs_guests, domid, guest, GFP_KERNEL);
 	if (err)	/* -EBUSY: this domid is registered already */
 		goto err_unlock;
-	hash_add(noxs_names, &guest->name_node, noxs_name_hash(name));
+	if (name)
+		hash_add(noxs_names, &guest->name_node, noxs_name_hash(name));
 	guest->registered = true;
 	mutex_unlock(&noxs_guests_lock);
 
@@ -151,6 +155,42 @@ err_put:
 	return err;
 }
 
+/*
+ * Names a shell: a guest created without a name, still owned by @owner.
+ * -EBUSY if it has a name already, -EEXIST if another guest has @name.
+ */
+int noxs_guest_name(struct file *owner, domid_t domid, const char *name)
+{
+	struct noxs_guest *guest;
+	int err = 0;
+
+	mutex_lock(&noxs_guests_lock);
+	guest = xa_load(&noxs_guests, domid);
+	if (!guest)
+		err = -ENOENT;
+	else if (guest->owner != owner)
+		err = -EPERM;
+	else if (guest->name[0])
+		err = -EBUSY;
+	else if (noxs_find_name_locked(name))
+		err = -EEXIST;
+	if (!err) {
+		strscpy(guest->name, name, sizeof(guest->name));
+		hash_add(noxs_names, &guest->name_node, noxs_name_hash(name));
+	}
+	mutex_unlock(&noxs_guests_lock);
+	return err;
+}
+
+void noxs_guest_copy_name(struct noxs_guest *guest,
+			  char name[NOXS_NAME_SIZE])
+{
+	mutex_lock(&noxs_guests_lock);
+	memcpy(name, guest->name, NOXS_NAME_SIZE);
+	mutex_unlock(&noxs_guests_lock);
+}
+
+/* -EINVAL for a shell: only a named guest can be handed over. */
 int noxs_guest_commit(struct file *owner, domid_t domid)
 {
 	struct noxs_guest *guest;
@@ -162,6 +202,8 @@ int noxs_guest_commit(struct file *owner, domid_t domid)
 		err = -ENOENT;
 	else if (guest->owner != owner)
 		err = -EPERM;	/* committed already, or another file's */
+	else if (!guest->name[0])
+		err = -EINVAL;
 	else
 		guest->owner = NULL;
 	mutex_unlock(&noxs_guests_lock);
@@ -172,7 +214,7 @@ static void noxs_unregister_locked(struct noxs_guest *guest)
 {
 	lockdep_assert_held(&noxs_guests_lock);
 	xa_erase(&noxs_guests, guest->domid);
-	hash_del(&guest->name_node);
+	hash_del(&guest->name_node);	/* a no-op for a nameless shell */
 	guest->registered = false;
 	guest->owner = NULL;
 }

@@ -29,11 +29,11 @@ struct noxs_device;
 struct noxs_guest {
 	struct kref kref;
 	domid_t domid;
-	char name[NOXS_NAME_SIZE];
 	u64 created_ns;
 
-	/* The following three are protected by noxs_guests_lock. */
-	struct hlist_node name_node;	/* in the name hash while registered */
+	/* The following four are protected by noxs_guests_lock. */
+	char name[NOXS_NAME_SIZE];	/* empty for a shell not yet named */
+	struct hlist_node name_node;	/* in the name hash once named */
 	struct file *owner;		/* creating file until committed */
 	bool registered;		/* findable by domid and name */
 	struct list_head teardown_node;	/* private to a teardown in progress */
@@ -107,11 +107,14 @@ void noxs_chardev_exit(void);
 /* guest.c */
 int noxs_guest_create(struct file *owner, domid_t domid, const char *name,
 		      grant_ref_t *dir_gref);
+int noxs_guest_name(struct file *owner, domid_t domid, const char *name);
 int noxs_guest_commit(struct file *owner, domid_t domid);
 int noxs_guest_destroy(domid_t domid);
 struct noxs_guest *noxs_guest_get(domid_t domid);
 struct noxs_guest *noxs_guest_get_by_name(const char *name);
 void noxs_guest_put(struct noxs_guest *guest);
+void noxs_guest_copy_name(struct noxs_guest *guest,
+			  char name[NOXS_NAME_SIZE]);
 int noxs_guest_set_console(struct noxs_guest *guest,
 			   struct noxs_console *console);
 void noxs_guests_release_file(struct file *owner);

@@ -24,7 +24,7 @@
 #define NOXS_DEVICE_PATH	"/dev/xen/noxs"
 
 #define NOXS_ABI_MAJOR		1
-#define NOXS_ABI_MINOR		0
+#define NOXS_ABI_MINOR		1
 
 /*
  * ioctl type 'N', numbers 0xC0-0xDF. 'N' is shared with nvme (0x40-0x4F)
@@ -64,16 +64,25 @@ struct noxs_ioctl_version {
  * A guest not yet committed belongs to the file that created it: if that
  * file is closed first (lvctl failed or was killed), its state is torn
  * down, so that nothing is left behind.
+ *
+ * Pool shells (ABI 1.1): the daemon registers a domain before anyone asks
+ * for it, with NOXS_GUEST_CREATE_SHELL and no name, and names it with
+ * NOXS_IOCTL_GUEST_NAME when a request takes it. A shell has an empty name
+ * in NOXS_IOCTL_GUEST_INFO and cannot be committed.
  */
 
 /* Room for a name and its NUL. Names are [A-Za-z0-9_.-], not empty. */
 #define NOXS_NAME_SIZE		64
 
+/* noxs_ioctl_guest_create.flags: a pool shell, @name all zero. */
+#define NOXS_GUEST_CREATE_SHELL	(1U << 0)
+
 /**
  * struct noxs_ioctl_guest_create - NOXS_IOCTL_GUEST_CREATE argument
  * @domid:	in: the new domain, created but not yet built
- * @flags:	in: must be zero
- * @name:	in: NUL-terminated, unique among noxs guests (-EEXIST)
+ * @flags:	in: NOXS_GUEST_CREATE_SHELL or zero
+ * @name:	in: NUL-terminated, unique among noxs guests (-EEXIST); all
+ *		zero for a shell
  * @dir_gref:	out: grant reference of the guest's device directory page
  * @backend_domid: out: the domain that granted it (the caller's)
  */
@@ -322,6 +331,23 @@ struct noxs_ioctl_guest_close {
 	_IOWR(NOXS_IOCTL_TYPE, NOXS_IOCTL_NR_BASE + 10, struct noxs_ioctl_device_query)
 #define NOXS_IOCTL_GUEST_CLOSE \
 	_IOW(NOXS_IOCTL_TYPE, NOXS_IOCTL_NR_BASE + 11, struct noxs_ioctl_guest_close)
+
+/**
+ * struct noxs_ioctl_guest_name - NOXS_IOCTL_GUEST_NAME argument: name a
+ * shell this file created (ABI 1.1). -EPERM if it is another file's or
+ * committed, -EBUSY if it has a name already, -EEXIST if the name is taken.
+ * @domid:	in: the shell
+ * @flags:	in: must be zero
+ * @name:	in: as for NOXS_IOCTL_GUEST_CREATE
+ */
+struct noxs_ioctl_guest_name {
+	__u32 domid;
+	__u32 flags;
+	char name[NOXS_NAME_SIZE];
+};
+
+#define NOXS_IOCTL_GUEST_NAME \
+	_IOW(NOXS_IOCTL_TYPE, NOXS_IOCTL_NR_BASE + 12, struct noxs_ioctl_guest_name)
 
 /*
  * The sysctl device's control page. The backend writes the request fields,

@@ -11,6 +11,7 @@ N=${1:?} NXL=${2:?} NSHUT=${3:?}
 GUEST=/usr/lib/lightvm/guest
 NOOP=$GUEST/noop
 NOOP_MB=4
+POOL_SHELLS=16
 XEN_BIN=/usr/lib/xen-4.17/bin
 
 section() { echo "=== $1"; }
@@ -39,6 +40,14 @@ echo "# bench: $N lvctl, $NXL xl noop guests ($NOOP_MB MiB), $NSHUT Linux guests
 
 memory="toolstack,guests,xen_kib_per_guest,dom0_kib_per_guest"
 
+# The floor: starting a program at all, and starting lvctl.
+section exec-true.csv
+echo "n,exec_ms"
+lvbench exec 50 /bin/true
+section exec-lvctl.csv
+echo "n,exec_ms"
+lvbench exec 50 lvctl help
+
 # lvctl first, with no xenstored or xenconsoled anywhere.
 xen0=$(free_kib) dom00=$(dom0_avail_kib)
 section lvctl-create.csv
@@ -52,6 +61,25 @@ lvbench destroy lvctl "$N"
 section lvctl-shutdown.csv
 echo "n,shutdown_ms"
 lvbench shutdown lvctl "$NSHUT" "$GUEST/vmlinux.gz" "$GUEST/initrd.gz"
+
+# lvctl again, with the daemon keeping a pool of shells of the guests' size.
+lvctl daemon -F --pool "$NOOP_MB:1:$POOL_SHELLS" 2>/tmp/bench-daemon.log &
+daemon_pid=$!
+for ((i = 0; i < 600; i++)); do
+	lvctl pool 2>/dev/null | awk -v m="$NOOP_MB" -v n="$POOL_SHELLS" \
+		'$1 == m && $4 == n { found = 1 } END { exit !found }' && break
+	sleep 0.1
+done
+xen0=$(free_kib) dom00=$(dom0_avail_kib)
+section pool-create.csv
+echo "n,create_ms,exit_ms,prepare,domain,devices,load,memory,image,console,unpause"
+lvbench create lvctl "$N" "$NOOP" "$NOOP_MB"
+memory+=$'\n'$(memory_line lvctl-pool "$N" "$xen0" "$dom00")
+section pool-destroy.csv
+echo "n,destroy_ms"
+lvbench destroy lvctl "$N"
+kill "$daemon_pid"
+wait "$daemon_pid"
 
 # Then xl, with its toolstack.
 start_xl_toolstack

@@ -56,6 +56,18 @@ wait_console() {
 	return 1
 }
 
+# wait_until SECONDS COMMAND...: run COMMAND every 0.2 s until it succeeds.
+wait_until() {
+	local i=0 limit=$(($1 * 5))
+	shift
+	while [ "$i" -lt "$limit" ]; do
+		"$@" && return 0
+		sleep 0.2
+		i=$((i + 1))
+	done
+	return 1
+}
+
 # free_pages_settle BEFORE: Xen frees a dead domain's memory a little after
 # destroy returns; wait (up to 10 s) for free memory to come back.
 free_pages_settle() {

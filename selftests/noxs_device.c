@@ -90,9 +90,13 @@ static void check_guest_ioctl_refusals(int fd)
 	memset(&create, 0, sizeof(create));
 	create.domid = 7;
 	strcpy(create.name, "selftest");
-	create.flags = 1;
+	create.flags = 2;
 	ret = ioctl(fd, NOXS_IOCTL_GUEST_CREATE, &create);
 	tap_errno(ret, errno, EINVAL, "guest create with an unknown flag");
+
+	create.flags = NOXS_GUEST_CREATE_SHELL;
+	ret = ioctl(fd, NOXS_IOCTL_GUEST_CREATE, &create);
+	tap_errno(ret, errno, EINVAL, "a shell created with a name");
 
 	create.flags = 0;
 	create.domid = 0;
@@ -185,6 +189,82 @@ static void check_guest_ioctl_refusals(int fd)
 	stats.pad = 1;
 	ret = ioctl(fd, NOXS_IOCTL_STATS, &stats);
 	tap_errno(ret, errno, EINVAL, "stats with non-zero padding");
+}
+
+static long shell_create(int fd, unsigned int domid)
+{
+	struct noxs_ioctl_guest_create create = {
+		.domid = domid,
+		.flags = NOXS_GUEST_CREATE_SHELL,
+	};
+
+	return ioctl(fd, NOXS_IOCTL_GUEST_CREATE, &create);
+}
+
+static long shell_name(int fd, unsigned int domid, const char *name,
+		       unsigned int flags)
+{
+	struct noxs_ioctl_guest_name arg = { .domid = domid, .flags = flags };
+
+	strncpy(arg.name, name, sizeof(arg.name) - 1);
+	return ioctl(fd, NOXS_IOCTL_GUEST_NAME, &arg);
+}
+
+/*
+ * Pool shells (ABI 1.1), on domids no domain has: noxs only grants pages
+ * to them. Shells are owned by the file that made them; closing it, or
+ * destroying them, leaves noxs as it was.
+ */
+static void check_shells(int fd)
+{
+	struct noxs_ioctl_guest guest = { .domid = 32000 };
+	struct noxs_ioctl_stats before = { 0 }, after = { 0 };
+	struct noxs_ioctl_guest_info info;
+	int owner, ret;
+
+	ioctl(fd, NOXS_IOCTL_STATS, &before);
+	owner = open(NOXS_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	ret = shell_create(owner, 32000);
+	tap_ok(ret == 0, "a nameless shell is registered (%s)",
+	       ret ? strerror(errno) : "ok");
+
+	memset(&info, 0, sizeof(info));
+	info.domid = 32000;
+	ret = ioctl(fd, NOXS_IOCTL_GUEST_INFO, &info);
+	tap_ok(ret == 0 && !info.name[0] && !info.committed,
+	       "guest info shows it with an empty name, not committed");
+
+	ret = ioctl(owner, NOXS_IOCTL_GUEST_COMMIT, &guest);
+	tap_errno(ret, errno, EINVAL, "a shell cannot be committed before it is named");
+	ret = shell_name(owner, 32000, "pool-test", 1);
+	tap_errno(ret, errno, EINVAL, "naming with an unknown flag");
+	ret = shell_name(owner, 32000, "bad/name", 0);
+	tap_errno(ret, errno, EINVAL, "naming with a '/' in the name");
+	ret = shell_name(fd, 32000, "pool-test", 0);
+	tap_errno(ret, errno, EPERM, "another file cannot name the shell");
+
+	ret = shell_name(owner, 32000, "pool-test", 0);
+	memset(&info, 0, sizeof(info));
+	info.flags = NOXS_GUEST_INFO_BY_NAME;
+	strcpy(info.name, "pool-test");
+	tap_ok(ret == 0 && ioctl(fd, NOXS_IOCTL_GUEST_INFO, &info) == 0 &&
+	       info.domid == 32000, "the owner names it; it is found by name");
+	ret = shell_name(owner, 32000, "pool-other", 0);
+	tap_errno(ret, errno, EBUSY, "a named guest cannot be named again");
+
+	shell_create(owner, 32001);
+	ret = shell_name(owner, 32001, "pool-test", 0);
+	tap_errno(ret, errno, EEXIST, "a second shell cannot take a name in use");
+
+	ret = ioctl(owner, NOXS_IOCTL_GUEST_COMMIT, &guest);
+	tap_ok(ret == 0, "the named shell is committed");
+	close(owner);	/* takes the uncommitted shell 32001 with it */
+	ret = ioctl(fd, NOXS_IOCTL_GUEST_DESTROY, &guest);
+	ioctl(fd, NOXS_IOCTL_STATS, &after);
+	tap_ok(ret == 0 && after.guests == before.guests &&
+	       after.grants == before.grants,
+	       "closing the owner and destroying leave noxs as before (%u guests, %u grants)",
+	       after.guests, after.grants);
 }
 
 static void check_unknown_ioctls(int fd)
@@ -310,7 +390,7 @@ int main(void)
 {
 	int fd;
 
-	tap_plan(34);
+	tap_plan(46);
 
 	check_node();
 
@@ -321,6 +401,7 @@ int main(void)
 
 	check_version(fd);
 	check_guest_ioctl_refusals(fd);
+	check_shells(fd);
 	check_unknown_ioctls(fd);
 	check_unprivileged_openers();
 	check_unload_while_open(fd);

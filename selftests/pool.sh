@@ -12,17 +12,6 @@ work=$(mktemp -d)
 daemon_pid=
 trap '[ -n "$daemon_pid" ] && kill $daemon_pid 2>/dev/null; rm -rf "$work"' EXIT
 
-# wait_until SECONDS COMMAND...: poll COMMAND every 0.2 s.
-wait_until() {
-	local i limit=$(($1 * 5))
-	shift
-	for ((i = 0; i < limit; i++)); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
-}
-
 # pool_field MEMORY FIELD: a column of `lvctl pool` for that size.
 pool_field() {
 	lvctl pool | awk -v m="$1" -v f="$2" '

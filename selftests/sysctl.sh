@@ -14,17 +14,6 @@ trap '[ -n "$daemon_pid" ] && kill $daemon_pid 2>/dev/null; rm -rf "$work"' EXIT
 
 exists() { lvctl list | grep -qE "^$1 "; }
 
-# wait_until SECONDS COMMAND...: poll COMMAND every 0.2 s.
-wait_until() {
-	local i limit=$(($1 * 5))
-	shift
-	for ((i = 0; i < limit; i++)); do
-		"$@" && return 0
-		sleep 0.2
-	done
-	return 1
-}
-
 plan 21
 
 noxs0=$(noxs_state)

@@ -8,7 +8,7 @@ lvctl=${1:?usage: lvctl_cli.sh PATH-TO-LVCTL}
 n=0
 failed=0
 
-echo "1..8"
+echo "1..13"
 
 # expect STATUS PATTERN DESCRIPTION -- ARGS...: runs lvctl ARGS, checks its
 # exit status and that its output (stdout+stderr) matches PATTERN.
@@ -34,5 +34,10 @@ expect 2 "unknown option '--bogus'" "an unknown option is a usage error" -- vers
 expect 2 "unexpected argument 'extra'" "a stray argument is a usage error" -- version extra
 expect 0 '^  create ' "help lists create" -- help
 expect 2 "expected one NAME|DOMID" "destroy wants one guest" -- destroy a b
+expect 2 "'4:1': expected MEMORY:VCPUS:COUNT" "a pool size needs three numbers" -- daemon --pool 4:1
+expect 2 "'0:1:4': expected MEMORY:VCPUS:COUNT" "a pool size of 0 MiB is refused" -- daemon -P 0:1:4
+expect 2 "'4:1:1025': expected MEMORY:VCPUS:COUNT" "at most 1024 shells a size" -- daemon --pool 4:1:1025
+expect 2 "4 MiB, 1 vcpus is given twice" "a pool size given twice is refused" -- daemon -P 4:1:2 -P 4:1:3
+expect 2 "unexpected argument 'extra'" "pool takes no arguments" -- pool extra
 
 [ "$failed" -eq 0 ]

@@ -282,6 +282,23 @@ static void set_size(struct lvctl_build *b, long memory_mb, long maxmem_mb,
 	b->lap = lvctl_now_ms();
 }
 
+/*
+ * Where every entry point ends: on failure, everything given back; on
+ * success, libxenguest's image kept for a shell, released for a guest.
+ */
+static int ended(struct lvctl_build *b, int err, int built)
+{
+	if (err) {
+		lvctl_build_undo(b);
+		return -1;
+	}
+	if (built) {
+		xc_dom_release(b->dom);
+		b->dom = NULL;
+	}
+	return 0;
+}
+
 /* The first half: what depends on the guest's size only. */
 static int make_shell(struct lvctl_build *b, const char *name)
 {
@@ -301,11 +318,7 @@ static int make_shell(struct lvctl_build *b, const char *name)
 int lvctl_shell_make(struct lvctl_build *b, long memory_mb, long vcpus)
 {
 	set_size(b, memory_mb, memory_mb, vcpus);
-	if (make_shell(b, NULL)) {
-		lvctl_build_undo(b);
-		return -1;
-	}
-	return 0;
+	return ended(b, make_shell(b, NULL), 0);
 }
 
 /* The second half, on a shell of @cfg's size: undone on failure. */
@@ -333,27 +346,15 @@ int lvctl_shell_finish(struct lvctl_build *b, const struct lvctl_config *cfg)
 	/* The shell's own phases were paid before anyone asked. */
 	memset(&b->times, 0, sizeof(b->times));
 	b->lap = lvctl_now_ms();
-	if (noxs_guest_name(b->noxs_fd, b->domid, cfg->name) ||
-	    finish(b, cfg)) {
-		lvctl_build_undo(b);
-		return -1;
-	}
-	xc_dom_release(b->dom);
-	b->dom = NULL;
-	return 0;
+	return ended(b, noxs_guest_name(b->noxs_fd, b->domid, cfg->name) ||
+			finish(b, cfg), 1);
 }
 
 /* Both halves at once. */
 int lvctl_build(struct lvctl_build *b, const struct lvctl_config *cfg)
 {
 	set_size(b, cfg->memory_mb, cfg->maxmem_mb, cfg->vcpus);
-	if (make_shell(b, cfg->name) || finish(b, cfg)) {
-		lvctl_build_undo(b);
-		return -1;
-	}
-	xc_dom_release(b->dom);
-	b->dom = NULL;
-	return 0;
+	return ended(b, make_shell(b, cfg->name) || finish(b, cfg), 1);
 }
 
 /* Gives back what a failed build took, in reverse order. */

@@ -155,6 +155,18 @@ err_put:
 	return err;
 }
 
+/* @domid's record if @owner still owns it; -ENOENT or -EPERM otherwise. */
+static struct noxs_guest *noxs_find_owned_locked(struct file *owner,
+						 domid_t domid, int *err)
+{
+	struct noxs_guest *guest;
+
+	lockdep_assert_held(&noxs_guests_lock);
+	guest = xa_load(&noxs_guests, domid);
+	*err = !guest ? -ENOENT : guest->owner != owner ? -EPERM : 0;
+	return guest;
+}
+
 /*
  * Names a shell: a guest created without a name, still owned by @owner.
  * -EBUSY if it has a name already, -EEXIST if another guest has @name.
@@ -162,17 +174,13 @@ err_put:
 int noxs_guest_name(struct file *owner, domid_t domid, const char *name)
 {
 	struct noxs_guest *guest;
-	int err = 0;
+	int err;
 
 	mutex_lock(&noxs_guests_lock);
-	guest = xa_load(&noxs_guests, domid);
-	if (!guest)
-		err = -ENOENT;
-	else if (guest->owner != owner)
-		err = -EPERM;
-	else if (guest->name[0])
+	guest = noxs_find_owned_locked(owner, domid, &err);
+	if (!err && guest->name[0])
 		err = -EBUSY;
-	else if (noxs_find_name_locked(name))
+	if (!err && noxs_find_name_locked(name))
 		err = -EEXIST;
 	if (!err) {
 		strscpy(guest->name, name, sizeof(guest->name));
@@ -194,17 +202,14 @@ void noxs_guest_copy_name(struct noxs_guest *guest,
 int noxs_guest_commit(struct file *owner, domid_t domid)
 {
 	struct noxs_guest *guest;
-	int err = 0;
+	int err;
 
 	mutex_lock(&noxs_guests_lock);
-	guest = xa_load(&noxs_guests, domid);
-	if (!guest)
-		err = -ENOENT;
-	else if (guest->owner != owner)
-		err = -EPERM;	/* committed already, or another file's */
-	else if (!guest->name[0])
+	/* -EPERM: committed already, or another file's. */
+	guest = noxs_find_owned_locked(owner, domid, &err);
+	if (!err && !guest->name[0])
 		err = -EINVAL;
-	else
+	if (!err)
 		guest->owner = NULL;
 	mutex_unlock(&noxs_guests_lock);
 	return err;

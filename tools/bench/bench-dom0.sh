@@ -48,15 +48,30 @@ section exec-lvctl.csv
 echo "n,exec_ms"
 lvbench exec 50 lvctl help
 
+# create_series SERIES LABEL TOOL COUNT COLUMNS: COUNT noop guests created
+# (SERIES-create.csv), the memory they use (as LABEL), then destroyed
+# (SERIES-destroy.csv).
+create_series() {
+	local xen0 dom00
+	xen0=$(free_kib) dom00=$(dom0_avail_kib)
+	section "$1-create.csv"
+	echo "$5"
+	lvbench create "$3" "$4" "$NOOP" "$NOOP_MB"
+	memory+=$'\n'$(memory_line "$2" "$4" "$xen0" "$dom00")
+	section "$1-destroy.csv"
+	echo "n,destroy_ms"
+	lvbench destroy "$3" "$4"
+}
+LVCTL_COLUMNS="n,create_ms,exit_ms,prepare,domain,devices,load,memory,image,console,unpause"
+
+# pool_full: the daemon's pool holds POOL_SHELLS ready shells of NOOP_MB.
+pool_full() {
+	lvctl pool 2>/dev/null | awk -v m="$NOOP_MB" -v n="$POOL_SHELLS" \
+		'$1 == m && $4 == n { found = 1 } END { exit !found }'
+}
+
 # lvctl first, with no xenstored or xenconsoled anywhere.
-xen0=$(free_kib) dom00=$(dom0_avail_kib)
-section lvctl-create.csv
-echo "n,create_ms,exit_ms,prepare,domain,devices,load,memory,image,console,unpause"
-lvbench create lvctl "$N" "$NOOP" "$NOOP_MB"
-memory+=$'\n'$(memory_line lvctl "$N" "$xen0" "$dom00")
-section lvctl-destroy.csv
-echo "n,destroy_ms"
-lvbench destroy lvctl "$N"
+create_series lvctl lvctl lvctl "$N" "$LVCTL_COLUMNS"
 
 section lvctl-shutdown.csv
 echo "n,shutdown_ms"
@@ -66,31 +81,17 @@ lvbench shutdown lvctl "$NSHUT" "$GUEST/vmlinux.gz" "$GUEST/initrd.gz"
 lvctl daemon -F --pool "$NOOP_MB:1:$POOL_SHELLS" 2>/tmp/bench-daemon.log &
 daemon_pid=$!
 for ((i = 0; i < 600; i++)); do
-	lvctl pool 2>/dev/null | awk -v m="$NOOP_MB" -v n="$POOL_SHELLS" \
-		'$1 == m && $4 == n { found = 1 } END { exit !found }' && break
+	pool_full && break
 	sleep 0.1
 done
-xen0=$(free_kib) dom00=$(dom0_avail_kib)
-section pool-create.csv
-echo "n,create_ms,exit_ms,prepare,domain,devices,load,memory,image,console,unpause"
-lvbench create lvctl "$N" "$NOOP" "$NOOP_MB"
-memory+=$'\n'$(memory_line lvctl-pool "$N" "$xen0" "$dom00")
-section pool-destroy.csv
-echo "n,destroy_ms"
-lvbench destroy lvctl "$N"
+pool_full || { echo "bench: the daemon's pool did not fill in 60 s" >&2; exit 1; }
+create_series pool lvctl-pool lvctl "$N" "$LVCTL_COLUMNS"
 kill "$daemon_pid"
 wait "$daemon_pid"
 
 # Then xl, with its toolstack.
 start_xl_toolstack
-xen0=$(free_kib) dom00=$(dom0_avail_kib)
-section xl-create.csv
-echo "n,create_ms,exit_ms"
-lvbench create xl "$NXL" "$NOOP" "$NOOP_MB"
-memory+=$'\n'$(memory_line xl "$NXL" "$xen0" "$dom00")
-section xl-destroy.csv
-echo "n,destroy_ms"
-lvbench destroy xl "$NXL"
+create_series xl xl xl "$NXL" "n,create_ms,exit_ms"
 
 section xl-shutdown.csv
 echo "n,shutdown_ms"

@@ -30,7 +30,6 @@
 #include "build.h"
 #include "lvctl.h"
 
-#define XC_PAGE_MB(pages)	((pages) >> (20 - XC_PAGE_SHIFT))
 #define PV_GUEST_TYPE		"xen-3.0-x86_64"
 
 /* Ends the current phase: its time goes to @phase. */

@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#define XC_PAGE_MB(pages)	((pages) >> (20 - XC_PAGE_SHIFT))
+
 /* Milliseconds spent in each phase, for profiling. */
 struct lvctl_build_times {
 	double domain;		/* domain created, vcpus and maxmem set */

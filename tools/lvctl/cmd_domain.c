@@ -18,7 +18,6 @@
 #include "lvctl.h"
 #include "pool.h"
 
-#define XC_PAGE_MB(pages) ((pages) >> (20 - XC_PAGE_SHIFT))
 
 /* Phases in ms; "prepare" is main() to the build: config, checks, opens. */
 static void print_profile(double prepare, const struct lvctl_build_times *t,

@@ -163,6 +163,7 @@ int lvctl_pool_fd(const struct lvctl_pool *pool)
 	return pool->listen_fd;
 }
 
+/* The first size below its count whose wait is over; else how long to wait. */
 static struct pool_size *size_to_refill(struct lvctl_pool *pool, double now,
 					double *wait_ms)
 {
@@ -183,11 +184,11 @@ static struct pool_size *size_to_refill(struct lvctl_pool *pool, double now,
 }
 
 /* For poll(): 0 if a shell is due now, -1 if none is. */
-int lvctl_pool_timeout_ms(const struct lvctl_pool *pool)
+int lvctl_pool_timeout_ms(struct lvctl_pool *pool)
 {
 	double wait_ms;
 
-	if (size_to_refill((struct lvctl_pool *)pool, lvctl_now_ms(), &wait_ms))
+	if (size_to_refill(pool, lvctl_now_ms(), &wait_ms))
 		return 0;
 	return wait_ms < 0 ? -1 : (int)wait_ms + 1;
 }
@@ -268,11 +269,11 @@ static void serve_create(struct lvctl_pool *pool, uint32_t flags,
 	}
 
 	shell = take_shell(size);
-	size->used++;
 	shell->build.paused = !!(flags & LVCTL_POOL_PAUSED);
 	if (lvctl_shell_finish(&shell->build, &cfg)) {
 		fail(reply);		/* the shell is destroyed */
 	} else {
+		size->used++;
 		reply->status = LVCTL_POOL_OK;
 		reply->domid = shell->build.domid;
 		reply->times = shell->build.times;

@@ -68,7 +68,7 @@ struct lvctl_pool *lvctl_pool_new(xc_interface *xch, int noxs_fd);
 int lvctl_pool_add_size(struct lvctl_pool *pool, const char *spec);
 int lvctl_pool_listen(struct lvctl_pool *pool);
 int lvctl_pool_fd(const struct lvctl_pool *pool);
-int lvctl_pool_timeout_ms(const struct lvctl_pool *pool);
+int lvctl_pool_timeout_ms(struct lvctl_pool *pool);
 void lvctl_pool_refill_one(struct lvctl_pool *pool);
 void lvctl_pool_serve(struct lvctl_pool *pool);
 void lvctl_pool_free(struct lvctl_pool *pool);

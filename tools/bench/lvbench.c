@@ -184,6 +184,24 @@ static void write_config(const char *tool, int i, const char *kernel,
 	fclose(f);
 }
 
+/*
+ * The phases of `lvctl create --profile`, and "exec": from @t0, when lvctl
+ * was spawned, to its main(), both on dom0's CLOCK_MONOTONIC.
+ */
+static void print_profile(const char *profile, double t0)
+{
+	const char *main_at = strstr(profile, "main() at ");
+	double p[8], started;
+
+	if (sscanf(profile,
+		   "profile: prepare %lf, domain %lf, devices %lf, load %lf, memory %lf, image %lf, console %lf, unpause %lf",
+		   &p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &p[6], &p[7]) != 8 ||
+	    !main_at || sscanf(main_at, "main() at %lf", &started) != 1)
+		return;
+	printf(",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f", p[0], p[1],
+	       p[2], p[3], p[4], p[5], p[6], p[7], started - t0);
+}
+
 static int bench_create(const char *tool, int count, const char *kernel,
 			const char *memory)
 {
@@ -226,17 +244,8 @@ static int bench_create(const char *tool, int count, const char *kernel,
 
 		printf("%d,%.3f,%.3f", i, t_up - t0, t_exit - t0);
 		profile = strstr(err, "profile: ");
-		if (lvctl && profile) {
-			double p[8];
-
-			if (sscanf(profile,
-				   "profile: prepare %lf, domain %lf, devices %lf, load %lf, memory %lf, image %lf, console %lf, unpause %lf",
-				   &p[0], &p[1], &p[2], &p[3], &p[4], &p[5],
-				   &p[6], &p[7]) == 8)
-				printf(",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f",
-				       p[0], p[1], p[2], p[3], p[4], p[5], p[6],
-				       p[7]);
-		}
+		if (lvctl && profile)
+			print_profile(profile, t0);
 		printf("\n");
 		fflush(stdout);
 	}

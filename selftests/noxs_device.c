@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/klog.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -24,6 +25,10 @@
 #define DOMID_FIRST_RESERVED 0x7FF0U
 
 #include "tap.h"
+
+/* syslog(2) actions; glibc's <sys/klog.h> gives the call, not the names. */
+#define SYSLOG_ACTION_READ_ALL		3
+#define SYSLOG_ACTION_SIZE_BUFFER	10
 
 #define NOBODY_UID 65534
 #define SCRATCH_NODE "/tmp/noxs-selftest-node"
@@ -267,6 +272,58 @@ static void check_shells(int fd)
 	       after.guests, after.grants);
 }
 
+/* Lines of the kernel log that contain @what. */
+static int kernel_log_count(const char *what)
+{
+	int size = klogctl(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0);
+	char *buf, *line;
+	int len, n = 0;
+
+	if (size <= 0)
+		return -1;
+	buf = malloc(size + 1);
+	if (!buf)
+		return -1;
+	len = klogctl(SYSLOG_ACTION_READ_ALL, buf, size);
+	if (len < 0) {
+		free(buf);
+		return -1;
+	}
+	buf[len] = '\0';
+	for (line = strstr(buf, what); line; line = strstr(line + 1, what))
+		n++;
+	free(buf);
+	return n;
+}
+
+/*
+ * A failed console attach is logged, but a caller that fails again and
+ * again (a fuzzer, a broken toolstack) must not flood the kernel log.
+ */
+static void check_console_attach_log(int fd)
+{
+	static const char what[] = "domain 32002: cannot map its console page";
+	struct noxs_ioctl_console_attach attach = { .domid = 32002, .port = 1 };
+	struct noxs_ioctl_guest_create create = { .domid = 32002 };
+	struct noxs_ioctl_guest guest = { .domid = 32002 };
+	int i, failed = 0, before, logged;
+
+	strcpy(create.name, "attach-log");
+	if (!tap_ok(ioctl(fd, NOXS_IOCTL_GUEST_CREATE, &create) == 0,
+		    "a guest record for domain 32002 (no such domain)")) {
+		tap_skip("console attach logging (no record)");
+		return;
+	}
+	before = kernel_log_count(what);
+	for (i = 0; i < 200; i++)
+		failed += ioctl(fd, NOXS_IOCTL_CONSOLE_ATTACH, &attach) < 0;
+	logged = kernel_log_count(what) - before;
+	ioctl(fd, NOXS_IOCTL_GUEST_DESTROY, &guest);
+	tap_ok(before >= 0 && failed == 200 && logged >= 1 && logged <= 10,
+	       "200 failed console attaches log %d line(s) (rate-limited: 1-10)",
+	       logged);
+}
+
 static void check_unknown_ioctls(int fd)
 {
 	struct termios tio;
@@ -390,7 +447,7 @@ int main(void)
 {
 	int fd;
 
-	tap_plan(46);
+	tap_plan(48);
 
 	check_node();
 
@@ -402,6 +459,7 @@ int main(void)
 	check_version(fd);
 	check_guest_ioctl_refusals(fd);
 	check_shells(fd);
+	check_console_attach_log(fd);
 	check_unknown_ioctls(fd);
 	check_unprivileged_openers();
 	check_unload_while_open(fd);

@@ -194,8 +194,7 @@ static long noxs_ioctl_guest_info(void __user *udata)
 		return -ENOENT;
 
 	arg.domid = guest->domid;
-	noxs_guest_copy_name(guest, arg.name);
-	arg.created_ns = guest->created_ns;
+	noxs_guest_identity(guest, arg.name, &arg.created_ns);
 	arg.committed = !READ_ONCE(guest->owner);
 	noxs_guest_put(guest);
 

@@ -143,8 +143,9 @@ static int noxs_console_map(struct noxs_console *cons)
 			  GNTMAP_host_map, GNTTAB_RESERVED_CONSOLE, cons->domid);
 	err = gnttab_map_refs(&op, NULL, &cons->ring_page, 1);
 	if (!err && op.status != GNTST_okay) {
-		pr_err("domain %u: cannot map its console page: grant status %d\n",
-		       cons->domid, op.status);
+		/* Rate-limited: a caller can ask again and again. */
+		pr_err_ratelimited("domain %u: cannot map its console page: grant status %d\n",
+				   cons->domid, op.status);
 		err = -EINVAL;
 	}
 	if (err) {
@@ -188,8 +189,8 @@ static int noxs_console_bind(struct noxs_console *cons,
 
 	err = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &bind);
 	if (err) {
-		pr_err("domain %u: cannot bind its console event channel %u: %d\n",
-		       cons->domid, remote_port, err);
+		pr_err_ratelimited("domain %u: cannot bind its console event channel %u: %d\n",
+				   cons->domid, remote_port, err);
 		return err;
 	}
 

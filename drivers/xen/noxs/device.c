@@ -33,7 +33,7 @@ int noxs_register_backend(const struct noxs_backend *backend)
 
 	if (!backend->type || backend->type > NOXS_DEV_TYPE_MAX ||
 	    !backend->init || !backend->event || !backend->query ||
-	    !backend->fini)
+	    !backend->fini || !backend->request != !backend->answer)
 		return -EINVAL;
 
 	mutex_lock(&noxs_backends_lock);
@@ -63,11 +63,30 @@ void noxs_unregister_backend(const struct noxs_backend *backend)
 }
 EXPORT_SYMBOL_GPL(noxs_unregister_backend);
 
-void noxs_device_notify(struct noxs_device *dev)
+/*
+ * Signals the guest; false if the device is dead. Under dev->lock, so that
+ * no notification races the unbind: its irq could be another port's next.
+ */
+bool noxs_device_notify(struct noxs_device *dev)
 {
-	notify_remote_via_irq(dev->irq);
+	unsigned long flags;
+	bool alive;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	alive = !dev->dead;
+	if (alive)
+		notify_remote_via_irq(dev->irq);
+	spin_unlock_irqrestore(&dev->lock, flags);
+	return alive;
 }
 EXPORT_SYMBOL_GPL(noxs_device_notify);
+
+/* The backend saw an answer: GUEST_CLOSE waiters look again. */
+void noxs_device_wake(struct noxs_device *dev)
+{
+	wake_up_all(&dev->answer_wait);
+}
+EXPORT_SYMBOL_GPL(noxs_device_wake);
 
 /* Returns the backend for @type with its module pinned, or NULL. */
 static const struct noxs_backend *noxs_backend_get(u32 type)
@@ -222,16 +241,39 @@ static void noxs_dir_withdraw_locked(struct noxs_device *dev)
 	memset(&dir->entries[dev->dir_index], 0, sizeof(dir->entries[0]));
 }
 
-/* Called without devices_lock, once @dev is off every list. */
-static void noxs_device_free(struct noxs_device *dev)
+/* The last reference: nothing uses the page or the backend's state now. */
+static void noxs_device_release(struct kref *kref)
 {
+	struct noxs_device *dev = container_of(kref, struct noxs_device, kref);
 	const struct noxs_backend *backend = dev->backend;
 
-	noxs_device_unbind(dev);
 	backend->fini(dev);
 	noxs_device_revoke(dev);
 	kfree(dev);
 	module_put(backend->owner);
+}
+
+static void noxs_device_put(struct noxs_device *dev)
+{
+	kref_put(&dev->kref, noxs_device_release);
+}
+
+/*
+ * Called without devices_lock, once @dev is off every list: no request or
+ * notification after this, waiters return -ESHUTDOWN at once, no event
+ * handler runs again. Drops the list's reference.
+ */
+static void noxs_device_kill(struct noxs_device *dev)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	dev->dead = true;
+	spin_unlock_irqrestore(&dev->lock, flags);
+	wake_up_all(&dev->answer_wait);
+
+	noxs_device_unbind(dev);
+	noxs_device_put(dev);
 }
 
 static int noxs_device_setup(struct noxs_device *dev)
@@ -282,10 +324,13 @@ int noxs_device_create(domid_t domid, u32 type, u32 id)
 		err = -ENOMEM;
 		goto out_put_backend;
 	}
+	kref_init(&dev->kref);
 	dev->guest = guest;
 	dev->backend = backend;
 	dev->type = type;
 	dev->id = id;
+	spin_lock_init(&dev->lock);
+	init_waitqueue_head(&dev->answer_wait);
 
 	mutex_lock(&guest->devices_lock);
 	if (guest->devices_closed) {
@@ -343,7 +388,7 @@ int noxs_device_destroy(domid_t domid, u32 type, u32 id)
 
 	if (!dev)
 		return -ENOENT;
-	noxs_device_free(dev);
+	noxs_device_kill(dev);
 	return 0;
 }
 
@@ -363,7 +408,7 @@ void noxs_guest_devices_teardown(struct noxs_guest *guest)
 
 	list_for_each_entry_safe(dev, tmp, &doomed, node) {
 		list_del(&dev->node);
-		noxs_device_free(dev);
+		noxs_device_kill(dev);
 	}
 }
 
@@ -392,29 +437,71 @@ int noxs_device_query(struct noxs_ioctl_device_query *query)
 	return err;
 }
 
+/* @guest's device (@type, @id) with a reference held, or NULL. */
+static struct noxs_device *noxs_device_get(struct noxs_guest *guest,
+					   u32 type, u32 id)
+{
+	struct noxs_device *dev;
+
+	mutex_lock(&guest->devices_lock);
+	dev = noxs_find_device_locked(guest, type, id);
+	if (dev)
+		kref_get(&dev->kref);
+	mutex_unlock(&guest->devices_lock);
+	return dev;
+}
+
+/* Has request @seq been answered, or the device died? Its outcome in *@ret. */
+static bool noxs_device_answered(struct noxs_device *dev, u32 seq, int *ret)
+{
+	if (READ_ONCE(dev->dead))
+		*ret = -ESHUTDOWN;
+	else
+		*ret = dev->backend->answer(dev, seq);
+	return *ret != -EINPROGRESS;
+}
+
 /*
  * Asks the guest to power off, reboot or suspend through its sysctl device
- * (id 0). Holds devices_lock while it waits for the acknowledgement, so
- * that the device cannot go from under the wait; the wait is bounded and
- * interruptible.
+ * (id 0) and waits up to @timeout_ms for its answer, holding only a
+ * reference on the device: a destroy of the guest goes ahead and ends the
+ * wait (-ESHUTDOWN). A signal ends it with -ERESTARTSYS; the request stays
+ * posted and a repeated call joins it, so the ioctl can be restarted.
  */
 int noxs_guest_close(domid_t domid, u32 reason, unsigned int timeout_ms)
 {
 	struct noxs_guest *guest;
 	struct noxs_device *dev;
-	int err;
+	long left;
+	int ret;
+	u32 seq;
 
 	guest = noxs_guest_get(domid);
 	if (!guest)
 		return -ENOENT;
-
-	mutex_lock(&guest->devices_lock);
-	dev = noxs_find_device_locked(guest, NOXS_DEV_SYSCTL, 0);
-	if (dev && dev->backend->close)
-		err = dev->backend->close(dev, reason, timeout_ms);
-	else
-		err = -EOPNOTSUPP;
-	mutex_unlock(&guest->devices_lock);
+	dev = noxs_device_get(guest, NOXS_DEV_SYSCTL, 0);
 	noxs_guest_put(guest);
-	return err;
+	if (!dev)
+		return -EOPNOTSUPP;
+	if (!dev->backend->request) {
+		ret = -EOPNOTSUPP;
+		goto out_put;
+	}
+
+	ret = dev->backend->request(dev, reason, &seq);
+	if (!ret && !noxs_device_notify(dev))
+		ret = -ESHUTDOWN;
+	if (ret || !timeout_ms)
+		goto out_put;
+
+	left = wait_event_interruptible_timeout(dev->answer_wait,
+					noxs_device_answered(dev, seq, &ret),
+					msecs_to_jiffies(timeout_ms));
+	if (left < 0)
+		ret = left;		/* -ERESTARTSYS */
+	else if (!left)
+		ret = -ETIMEDOUT;
+out_put:
+	noxs_device_put(dev);
+	return ret;
 }

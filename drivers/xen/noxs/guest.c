@@ -185,16 +185,20 @@ int noxs_guest_name(struct file *owner, domid_t domid, const char *name)
 	if (!err) {
 		strscpy(guest->name, name, sizeof(guest->name));
 		hash_add(noxs_names, &guest->name_node, noxs_name_hash(name));
+		/* Its uptime counts from the request, not from the pool. */
+		guest->created_ns = ktime_get_boottime_ns();
 	}
 	mutex_unlock(&noxs_guests_lock);
 	return err;
 }
 
-void noxs_guest_copy_name(struct noxs_guest *guest,
-			  char name[NOXS_NAME_SIZE])
+/* Its name and when it became this guest (a shell: when it was named). */
+void noxs_guest_identity(struct noxs_guest *guest, char name[NOXS_NAME_SIZE],
+			 u64 *created_ns)
 {
 	mutex_lock(&noxs_guests_lock);
 	memcpy(name, guest->name, NOXS_NAME_SIZE);
+	*created_ns = guest->created_ns;
 	mutex_unlock(&noxs_guests_lock);
 }
 

@@ -10,7 +10,9 @@
 #include <linux/interrupt.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <xen/grant_table.h>
 #include <xen/interface/event_channel.h>
 #include <uapi/xen/noxs.h>
@@ -29,9 +31,9 @@ struct noxs_device;
 struct noxs_guest {
 	struct kref kref;
 	domid_t domid;
-	u64 created_ns;
 
-	/* The following four are protected by noxs_guests_lock. */
+	/* The following five are protected by noxs_guests_lock. */
+	u64 created_ns;			/* registered, or named if a shell */
 	char name[NOXS_NAME_SIZE];	/* empty for a shell not yet named */
 	struct hlist_node name_node;	/* in the name hash once named */
 	struct file *owner;		/* creating file until committed */
@@ -63,9 +65,14 @@ struct noxs_backend {
 	int (*init)(struct noxs_device *dev);
 	/* The frontend signalled. Interrupt context: true if it did work. */
 	bool (*event)(struct noxs_device *dev);
-	/* Ask the guest to close (NOXS_CLOSE_*); NULL: not a sysctl. */
-	int (*close)(struct noxs_device *dev, u32 reason,
-		     unsigned int timeout_ms);
+	/*
+	 * Write a NOXS_CLOSE_* request to the page, or join the same request
+	 * if it is still unanswered; its number in *@seq. noxs notifies the
+	 * guest. NULL: the device is no sysctl. Must not sleep.
+	 */
+	int (*request)(struct noxs_device *dev, u32 reason, u32 *seq);
+	/* Request @seq: 0 accepted, -EREMOTEIO refused, -EINPROGRESS not yet. */
+	int (*answer)(struct noxs_device *dev, u32 seq);
 	/* Fill state, features and rejected. */
 	void (*query)(struct noxs_device *dev,
 		      struct noxs_ioctl_device_query *query);
@@ -73,9 +80,15 @@ struct noxs_backend {
 	void (*fini)(struct noxs_device *dev);
 };
 
+/*
+ * A device lives while its guest lists it or a GUEST_CLOSE waits on it
+ * (kref). Teardown kills it at once: marked dead, waiters woken, its port
+ * unbound; the page, grant and backend state go with the last reference.
+ */
 struct noxs_device {
+	struct kref kref;
 	struct list_head node;		/* in guest->devices */
-	struct noxs_guest *guest;	/* outlives its devices */
+	struct noxs_guest *guest;	/* valid until the device is killed */
 	const struct noxs_backend *backend;
 	u32 type;
 	u32 id;
@@ -87,6 +100,11 @@ struct noxs_device {
 	int irq;
 	atomic64_t events;
 	void *priv;			/* the backend's */
+
+	/* Protects dead, and orders notifications before the port's unbind. */
+	spinlock_t lock;
+	bool dead;			/* killed: no requests, no notifications */
+	wait_queue_head_t answer_wait;	/* GUEST_CLOSE waiters */
 };
 
 /* What the module holds, for NOXS_IOCTL_STATS and leak checks. */
@@ -113,8 +131,8 @@ int noxs_guest_destroy(domid_t domid);
 struct noxs_guest *noxs_guest_get(domid_t domid);
 struct noxs_guest *noxs_guest_get_by_name(const char *name);
 void noxs_guest_put(struct noxs_guest *guest);
-void noxs_guest_copy_name(struct noxs_guest *guest,
-			  char name[NOXS_NAME_SIZE]);
+void noxs_guest_identity(struct noxs_guest *guest, char name[NOXS_NAME_SIZE],
+			 u64 *created_ns);
 int noxs_guest_set_console(struct noxs_guest *guest,
 			   struct noxs_console *console);
 void noxs_guests_release_file(struct file *owner);
@@ -127,7 +145,8 @@ int noxs_bind_port(evtchn_port_t port, irq_handler_t handler,
 void noxs_unbind_port(int irq, void *dev_id);
 int noxs_register_backend(const struct noxs_backend *backend);
 void noxs_unregister_backend(const struct noxs_backend *backend);
-void noxs_device_notify(struct noxs_device *dev);
+bool noxs_device_notify(struct noxs_device *dev);
+void noxs_device_wake(struct noxs_device *dev);
 int noxs_device_create(domid_t domid, u32 type, u32 id);
 int noxs_device_destroy(domid_t domid, u32 type, u32 id);
 int noxs_device_query(struct noxs_ioctl_device_query *query);

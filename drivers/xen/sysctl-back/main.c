@@ -12,10 +12,8 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
-#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
-#include <linux/wait.h>
 #include <xen/xen.h>
 
 #include "../noxs/noxs.h"
@@ -25,11 +23,11 @@ struct sysctl_back {
 	spinlock_t lock;
 	u32 state;		/* NOXS_DEVICE_* */
 	u32 features;		/* NOXS_SYSCTL_F_* the frontend advertised */
-	u32 request_seq;	/* of our last request */
+	u32 request;		/* our last request, NOXS_CLOSE_* */
+	u32 request_seq;	/* its number */
 	u32 ack_seq;		/* the last request the frontend answered */
 	u32 ack_status;
 	u64 rejected;		/* bad values from the frontend */
-	wait_queue_head_t ack_wait;
 };
 
 static int sysctl_back_init(struct noxs_device *dev)
@@ -41,7 +39,6 @@ static int sysctl_back_init(struct noxs_device *dev)
 	if (!sb)
 		return -ENOMEM;
 	spin_lock_init(&sb->lock);
-	init_waitqueue_head(&sb->ack_wait);
 	sb->state = NOXS_DEVICE_WAITING;
 
 	page->magic = NOXS_SYSCTL_MAGIC;
@@ -110,58 +107,54 @@ static bool sysctl_back_event(struct noxs_device *dev)
 				    dev->guest->domid, state, features, ack_seq,
 				    ack_status);
 	if (changed)
-		wake_up_all(&sb->ack_wait);
+		noxs_device_wake(dev);
 	return changed;
 }
 
-static bool sysctl_back_acked(struct sysctl_back *sb, u32 seq)
-{
-	unsigned long flags;
-	bool acked;
-
-	spin_lock_irqsave(&sb->lock, flags);
-	acked = (s32)(sb->ack_seq - seq) >= 0;
-	spin_unlock_irqrestore(&sb->lock, flags);
-	return acked;
-}
-
-static int sysctl_back_close(struct noxs_device *dev, u32 reason,
-			     unsigned int timeout_ms)
+/*
+ * Posts @reason, unless the same request is still unanswered: then a
+ * repeated (restarted) GUEST_CLOSE waits for that one instead of sending
+ * the guest another.
+ */
+static int sysctl_back_request(struct noxs_device *dev, u32 reason, u32 *seq)
 {
 	struct noxs_sysctl_page *page = dev->page_addr;
 	struct sysctl_back *sb = dev->priv;
 	unsigned long flags;
-	long left;
-	u32 seq;
+	int err = 0;
 
 	spin_lock_irqsave(&sb->lock, flags);
 	if (sb->state != NOXS_DEVICE_CONNECTED ||
 	    !(sb->features & (1U << reason))) {
-		spin_unlock_irqrestore(&sb->lock, flags);
-		return -EOPNOTSUPP;
+		err = -EOPNOTSUPP;
+	} else if (sb->request_seq != sb->ack_seq && sb->request == reason) {
+		*seq = sb->request_seq;
+	} else {
+		*seq = ++sb->request_seq;
+		sb->request = reason;
+		WRITE_ONCE(page->request, reason);
+		virt_wmb();	/* the request before the number that makes it new */
+		WRITE_ONCE(page->request_seq, *seq);
 	}
-	seq = ++sb->request_seq;
-	WRITE_ONCE(page->request, reason);
-	virt_wmb();	/* the request before the number that makes it new */
-	WRITE_ONCE(page->request_seq, seq);
 	spin_unlock_irqrestore(&sb->lock, flags);
+	return err;
+}
 
-	noxs_device_notify(dev);
-	if (!timeout_ms)
-		return 0;
-
-	left = wait_event_interruptible_timeout(sb->ack_wait,
-						sysctl_back_acked(sb, seq),
-						msecs_to_jiffies(timeout_ms));
-	if (left < 0)
-		return -EINTR;
-	if (!left)
-		return -ETIMEDOUT;
+static int sysctl_back_answer(struct noxs_device *dev, u32 seq)
+{
+	struct sysctl_back *sb = dev->priv;
+	unsigned long flags;
+	int ret;
 
 	spin_lock_irqsave(&sb->lock, flags);
-	left = sb->ack_seq == seq && sb->ack_status == NOXS_SYSCTL_REFUSED;
+	if ((s32)(sb->ack_seq - seq) < 0)
+		ret = -EINPROGRESS;
+	else if (sb->ack_seq == seq && sb->ack_status == NOXS_SYSCTL_REFUSED)
+		ret = -EREMOTEIO;
+	else
+		ret = 0;	/* accepted, or a later request was answered */
 	spin_unlock_irqrestore(&sb->lock, flags);
-	return left ? -EREMOTEIO : 0;
+	return ret;
 }
 
 static void sysctl_back_query(struct noxs_device *dev,
@@ -183,7 +176,8 @@ static const struct noxs_backend sysctl_backend = {
 	.owner	= THIS_MODULE,
 	.init	= sysctl_back_init,
 	.event	= sysctl_back_event,
-	.close	= sysctl_back_close,
+	.request = sysctl_back_request,
+	.answer	= sysctl_back_answer,
 	.query	= sysctl_back_query,
 	.fini	= sysctl_back_fini,
 };

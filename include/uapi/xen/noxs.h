@@ -24,7 +24,7 @@
 #define NOXS_DEVICE_PATH	"/dev/xen/noxs"
 
 #define NOXS_ABI_MAJOR		1
-#define NOXS_ABI_MINOR		1
+#define NOXS_ABI_MINOR		2
 
 /*
  * ioctl type 'N', numbers 0xC0-0xDF. 'N' is shared with nvme (0x40-0x4F)
@@ -129,7 +129,8 @@ struct noxs_ioctl_console_attach {
  * @domid:	in (or out, with NOXS_GUEST_INFO_BY_NAME): the guest
  * @flags:	in: NOXS_GUEST_INFO_BY_NAME or zero
  * @name:	out (or in, with NOXS_GUEST_INFO_BY_NAME): its name
- * @created_ns:	out: CLOCK_BOOTTIME of dom0 when it was registered
+ * @created_ns:	out: CLOCK_BOOTTIME of dom0 when it was registered (a
+ *		shell: when NOXS_IOCTL_GUEST_NAME named it, ABI 1.2)
  * @committed:	out: 1 once NOXS_IOCTL_GUEST_COMMIT was called, else 0
  * @pad:	in: must be zero
  */
@@ -312,7 +313,14 @@ struct noxs_ioctl_device_query {
  *
  * -EOPNOTSUPP: the guest has no connected sysctl frontend, or it did not
  * advertise @reason. -ETIMEDOUT: no acknowledgement in time. -EREMOTEIO:
- * the guest refused.
+ * the guest refused. -ESHUTDOWN (ABI 1.2): the guest was destroyed before
+ * it answered; a destroy never waits for a pending request.
+ *
+ * Restartable (ABI 1.2): a signal ends the wait with -ERESTARTSYS (EINTR
+ * in userspace unless the handler has SA_RESTART), and the request stays
+ * posted. A call with the same @reason while that request is unanswered
+ * posts nothing new: it waits for the same answer. Each call waits up to
+ * its own @timeout_ms.
  */
 struct noxs_ioctl_guest_close {
 	__u32 domid;

@@ -89,3 +89,21 @@ write_cfg() {
 	printf '%s\n' "$@" >"$file"
 	echo "$file"
 }
+
+# domain_count: the domains lvctl list shows (dom0 and guests, not shells).
+domain_count() { lvctl list --json | grep -c '"domid"'; }
+
+# expect_fail STATUS PATTERN DESC -- ARGS: lvctl ARGS must exit STATUS with
+# one line on stderr matching PATTERN, and leave domains and noxs as they were.
+expect_fail() {
+	local want=$1 pattern=$2 what=$3 out status lines
+	shift 4
+	out=$(lvctl "$@" 2>&1 >/dev/null)
+	status=$?
+	lines=$(printf '%s\n' "$out" | grep -c .)
+	[ "$status" -eq "$want" ] && [ "$lines" -eq 1 ] &&
+		printf '%s\n' "$out" | grep -q -- "$pattern" &&
+		[ "$(domain_count)" -eq "$domains0" ] &&
+		[ "$(noxs_state)" = "$noxs0" ]
+	ok $? "$what: exit $status, '$out'"
+}

@@ -20,7 +20,6 @@ pool_field() {
 }
 pool_ready() { [ "$(pool_field "$1" Ready)" = "$2" ]; }
 guest_count() { lvctl list | tail -n +3 | wc -l; }
-domain_count() { lvctl list --json | grep -c '"domid"'; }
 
 plan 24
 

@@ -2,13 +2,19 @@
 /*
  * config_file - host-side test of lvctl's config reader and writer: what
  * lvctl saves for a restart reads back as the same configuration, and bad
- * values are refused.
+ * values are refused: a list where a single value belongs names its key,
+ * a FIFO is refused without blocking.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "lvctl.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/lvctl-config-XXXXXX";
@@ -34,13 +40,27 @@ static int same(const struct lvctl_config *a, const struct lvctl_config *b)
 	       a->on_reboot == b->on_reboot && a->on_crash == b->on_crash;
 }
 
+/* A config of @text is refused with an error that contains @why. */
+static void check_refused(const char *name, const char *text, const char *why)
+{
+	struct lvctl_config cfg;
+	int ret;
+
+	lvctl_last_error[0] = '\0';
+	ret = lvctl_config_read(write_text(name, text), &cfg);
+	tap_ok(ret < 0 && strstr(lvctl_last_error, why), "refused: %s",
+	       lvctl_last_error);
+	if (!ret)
+		lvctl_config_free(&cfg);
+}
+
 int main(void)
 {
 	struct lvctl_config cfg, back;
 	char saved[300];
 	int ret;
 
-	tap_plan(6);
+	tap_plan(16);
 	if (!mkdtemp(dir))
 		return 1;
 
@@ -58,7 +78,11 @@ int main(void)
 
 	snprintf(saved, sizeof(saved), "%s/saved.cfg", dir);
 	ret = lvctl_config_write(&cfg, saved);
-	tap_ok(!ret, "it is written back");
+	tap_ok(ret >= 0 && flock(open(saved, O_RDONLY), LOCK_EX | LOCK_NB) &&
+	       errno == EWOULDBLOCK,
+	       "it is written back, and locked while its writer holds it");
+	if (ret >= 0)
+		close(ret);
 	ret = lvctl_config_read(saved, &back);
 	tap_ok(!ret && same(&cfg, &back),
 	       "what was written reads back as the same configuration");
@@ -84,6 +108,32 @@ int main(void)
 	ret = lvctl_config_read(write_text("d.cfg",
 		"name = \"9lives\"\nkernel = \"/k\"\n"), &cfg);
 	tap_ok(ret < 0, "a name that starts with a digit is refused");
+
+	check_refused("e.cfg", "name = \"g4\"\nkernel = [\"x\"]\n",
+		      "kernel: expected a single value, not a list");
+	check_refused("f.cfg", "name = \"g5\"\nkernel = \"/k\"\nmemory = [99999999]\n",
+		      "memory: expected a single value, not a list");
+	check_refused("g.cfg", "name = \"g6\"\nkernel = \"/k\"\nvcpus = [64]\n",
+		      "vcpus: expected a single value, not a list");
+	check_refused("h.cfg", "name = \"g7\"\nkernel = \"/k\"\ntype = [\"hvm\"]\n",
+		      "type: expected a single value, not a list");
+	check_refused("i.cfg", "name = \"g8\"\nkernel = \"/k\"\nramdisk = [\"/nonexistent\"]\n",
+		      "ramdisk: expected a single value, not a list");
+	check_refused("j.cfg", "name = \"g9\"\nkernel = \"/k\"\nextra = [\"a\"]\n",
+		      "extra: expected a single value, not a list");
+	check_refused("k.cfg", "name = \"g10\"\nkernel = \"/k\"\non_crash = [\"bogus\"]\n",
+		      "on_crash: expected a single value, not a list");
+	check_refused("l.cfg", "name = \"Domain-0\"\nkernel = \"/k\"\n",
+		      "the name of dom0 is reserved");
+
+	snprintf(saved, sizeof(saved), "%s/fifo.cfg", dir);
+	mkfifo(saved, 0600);
+	ret = lvctl_config_read(saved, &cfg);
+	tap_ok(ret < 0 && strstr(lvctl_last_error, "is not a regular file"),
+	       "a FIFO as config is refused at once: %s", lvctl_last_error);
+	ret = lvctl_config_read(dir, &cfg);
+	tap_ok(ret < 0 && strstr(lvctl_last_error, "is not a regular file"),
+	       "so is a directory: %s", lvctl_last_error);
 
 	return tap_done();
 }

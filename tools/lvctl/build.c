@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xenctrl.h>
 #include <xenguest.h>
@@ -41,11 +42,22 @@ static void lap(struct lvctl_build *b, double *phase)
 	b->lap = now;
 }
 
-static int check_readable(const char *what, const char *path)
+/* A kernel or ramdisk is a readable regular file: a FIFO would block. */
+static int check_file(const char *what, const char *path)
 {
-	if (access(path, R_OK)) {
+	struct stat st;
+
+	if (stat(path, &st) || access(path, R_OK)) {
 		lvctl_error("cannot read %s %s: %s", what, path,
 			    strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		lvctl_error("%s %s is not a regular file", what, path);
+		return -1;
+	}
+	if (!st.st_size) {
+		lvctl_error("%s %s is empty", what, path);
 		return -1;
 	}
 	return 0;
@@ -63,8 +75,8 @@ int lvctl_build_check(xc_interface *xch, int noxs_fd,
 	unsigned long free_mb;
 	int err;
 
-	if (check_readable("kernel", cfg->kernel) ||
-	    (cfg->ramdisk && check_readable("ramdisk", cfg->ramdisk)))
+	if (check_file("kernel", cfg->kernel) ||
+	    (cfg->ramdisk && check_file("ramdisk", cfg->ramdisk)))
 		return -1;
 
 	err = noxs_guest_info(noxs_fd, cfg->name, 0, &info);
@@ -114,13 +126,26 @@ static char *guest_cmdline(const struct lvctl_config *cfg,
 	return cmdline;
 }
 
-static void dom_error(struct lvctl_build *b, const char *step)
+/* @what went wrong, in lvctl's words, and libxenguest's after them. */
+static void dom_error(struct lvctl_build *b, const char *what)
 {
-	if (errno == ENOMEM)
-		lvctl_error("cannot %s: Xen is out of memory", step);
-	else
-		lvctl_error("cannot %s: %s", step,
-			    lvctl_xc_error(b->xch, strerror(errno)));
+	lvctl_error("%s (libxenguest: %s)", what,
+		    lvctl_xc_error(b->xch, strerror(errno)));
+}
+
+/*
+ * Stops a build between two steps when SIGINT, SIGTERM or SIGHUP came:
+ * the caller's failure path gives back everything taken so far.
+ */
+static int interrupted(struct lvctl_build *b)
+{
+	int sig = lvctl_stop_pending();
+
+	if (!sig)
+		return 0;
+	lvctl_error("interrupted by SIG%s: the half-built domain %u is destroyed",
+		    sigabbrev_np(sig), b->domid);
+	return 1;
 }
 
 static int create_domain(struct lvctl_build *b)
@@ -136,6 +161,8 @@ static int create_domain(struct lvctl_build *b)
 	};
 	uint32_t domid = 0;			/* Xen picks one */
 
+	/* Until noxs knows it, the handle tells whose half-built domain it is. */
+	lvctl_creator_stamp(create.handle);
 	if (xc_domain_create(b->xch, &domid, &create)) {
 		lvctl_error("cannot create a domain: %s", strerror(errno));
 		return -1;
@@ -201,7 +228,11 @@ static int populate_memory(struct lvctl_build *b)
 
 	if (xc_dom_boot_xen_init(dom, b->xch, b->domid) ||
 	    xc_dom_mem_init(dom, b->memory_mb) || xc_dom_boot_mem_init(dom)) {
-		dom_error(b, "give the guest its memory");
+		if (errno == ENOMEM)
+			lvctl_error("cannot give the guest %ld MiB: Xen is out of memory",
+				    b->memory_mb);
+		else
+			dom_error(b, "cannot give the guest its memory");
 		return -1;
 	}
 	return 0;
@@ -224,15 +255,18 @@ static int load_kernel(struct lvctl_build *b, const struct lvctl_config *cfg)
 	}
 
 	if (xc_dom_kernel_file(dom, cfg->kernel)) {
-		dom_error(b, "load the kernel");
+		lvctl_error("cannot load the kernel %s (libxenguest: %s)",
+			    cfg->kernel, lvctl_xc_error(b->xch, strerror(errno)));
 		return -1;
 	}
 	if (cfg->ramdisk && xc_dom_module_file(dom, cfg->ramdisk, NULL)) {
-		dom_error(b, "load the ramdisk");
+		lvctl_error("cannot load the ramdisk %s (libxenguest: %s)",
+			    cfg->ramdisk, lvctl_xc_error(b->xch, strerror(errno)));
 		return -1;
 	}
 	if (xc_dom_parse_image(dom)) {
-		dom_error(b, "parse the kernel image");
+		lvctl_error("%s is not a Xen PV kernel (an ELF or bzImage with Xen notes) (libxenguest: %s)",
+			    cfg->kernel, lvctl_xc_error(b->xch, strerror(errno)));
 		return -1;
 	}
 	if (strcmp(dom->guest_type, PV_GUEST_TYPE)) {
@@ -245,12 +279,17 @@ static int load_kernel(struct lvctl_build *b, const struct lvctl_config *cfg)
 
 static int build_image(struct lvctl_build *b)
 {
-	if (xc_dom_build_image(b->dom) || xc_dom_boot_image(b->dom)) {
-		dom_error(b, "build the image");
+	if (xc_dom_build_image(b->dom)) {
+		lvctl_error("cannot build the guest's image in its %ld MiB of memory (libxenguest: %s)",
+			    b->memory_mb, lvctl_xc_error(b->xch, strerror(errno)));
+		return -1;
+	}
+	if (xc_dom_boot_image(b->dom)) {
+		dom_error(b, "cannot start the guest's image");
 		return -1;
 	}
 	if (xc_dom_gnttab_init(b->dom)) {
-		dom_error(b, "set up the grant table");
+		dom_error(b, "cannot set up the guest's grant table");
 		return -1;
 	}
 	return 0;
@@ -259,6 +298,8 @@ static int build_image(struct lvctl_build *b)
 /* Console backend, unpause, and the guest is no longer ours to undo. */
 static int start_guest(struct lvctl_build *b)
 {
+	int err;
+
 	if (noxs_console_attach(b->noxs_fd, b->domid, b->console_port))
 		return -1;
 	lap(b, &b->times.console);
@@ -269,7 +310,11 @@ static int start_guest(struct lvctl_build *b)
 		return -1;
 	}
 	lap(b, &b->times.unpause);
-	return noxs_guest_commit(b->noxs_fd, b->domid);
+	err = noxs_guest_commit(b->noxs_fd, b->domid);
+	if (err == -ENOENT)
+		lvctl_error("domain %u was destroyed by another process before it was ready",
+			    b->domid);
+	return err ? -1 : 0;
 }
 
 static void set_size(struct lvctl_build *b, long memory_mb, long maxmem_mb,
@@ -294,6 +339,9 @@ static int ended(struct lvctl_build *b, int err, int built)
 	if (built) {
 		xc_dom_release(b->dom);
 		b->dom = NULL;
+		/* Committed: noxs has its name, the sweep leaves its config. */
+		close(b->state_lock);
+		b->state_name = NULL;
 	}
 	return 0;
 }
@@ -301,13 +349,13 @@ static int ended(struct lvctl_build *b, int err, int built)
 /* The first half: what depends on the guest's size only. */
 static int make_shell(struct lvctl_build *b, const char *name)
 {
-	if (create_domain(b))
+	if (create_domain(b) || interrupted(b))
 		return -1;
 	lap(b, &b->times.domain);
-	if (create_devices(b, name))
+	if (create_devices(b, name) || interrupted(b))
 		return -1;
 	lap(b, &b->times.devices);
-	if (populate_memory(b))
+	if (populate_memory(b) || interrupted(b))
 		return -1;
 	lap(b, &b->times.memory);
 	return 0;
@@ -327,14 +375,15 @@ static int finish(struct lvctl_build *b, const struct lvctl_config *cfg)
 	 * The name is ours now: save what a restart rebuilds it from, before
 	 * the guest runs and can shut itself down.
 	 */
-	if (lvctl_state_save(cfg))
+	b->state_lock = lvctl_state_save(cfg);
+	if (b->state_lock < 0)
 		return -1;
 	b->state_name = cfg->name;
 
-	if (load_kernel(b, cfg))
+	if (load_kernel(b, cfg) || interrupted(b))
 		return -1;
 	lap(b, &b->times.load);
-	if (build_image(b))
+	if (build_image(b) || interrupted(b))
 		return -1;
 	lap(b, &b->times.image);
 	return start_guest(b);
@@ -361,9 +410,11 @@ void lvctl_build_undo(struct lvctl_build *b)
 {
 	if (b->dom)
 		xc_dom_release(b->dom);
-	/* Before the domain: the console mapping would keep it a zombie. */
-	if (b->state_name)
+	if (b->state_name) {
 		lvctl_state_remove(b->state_name);
+		close(b->state_lock);
+	}
+	/* Before the domain: the console mapping would keep it a zombie. */
 	if (b->have_noxs)
 		noxs_guest_destroy(b->noxs_fd, b->domid);
 	if (b->have_domain && xc_domain_destroy(b->xch, b->domid) &&

@@ -47,7 +47,8 @@ struct lvctl_build {
 	/* what to give back on failure */
 	int have_domain;
 	int have_noxs;
-	const char *state_name;	/* its saved config, by name */
+	const char *state_name;	/* its saved config, by name, until commit */
+	int state_lock;		/* holds that file's lock while state_name */
 	double lap;		/* when the current phase began */
 };
 

@@ -30,6 +30,7 @@
 
 #define POLL_INTERVAL_US	100000
 #define DEFAULT_TIMEOUT_S	60
+#define SWEEP_INTERVAL_MS	30000	/* the daemon's look for half-built guests */
 #define DAEMON_PIDFILE		"/run/lightvm/daemon.pid"
 #define DAEMON_LOG		"/run/lightvm/daemon.log"
 
@@ -98,15 +99,6 @@ static int parse_close_args(struct close_request *req, int argc, char **argv,
 	return -1;
 }
 
-/* Is @domid gone from Xen? */
-static int domain_gone(xc_interface *xch, uint32_t domid)
-{
-	xc_domaininfo_t dom;
-
-	return xc_domain_getinfolist(xch, domid, 1, &dom) != 1 ||
-	       dom.domain != domid;
-}
-
 static int is_shut_down(xc_interface *xch, uint32_t domid)
 {
 	xc_domaininfo_t dom;
@@ -131,7 +123,7 @@ static int wait_for_guest(const struct close_request *req, xc_interface *xch,
 		if (lvctl_reap(xch, fd, domid, &new_domid) < 0)
 			return -1;
 		if (req->reason == NOXS_CLOSE_POWEROFF) {
-			if (domain_gone(xch, domid))
+			if (!lvctl_domain_exists(xch, domid))
 				return 0;
 			/* on_poweroff = "preserve": it stays, shut down. */
 			if (is_shut_down(xch, domid) &&
@@ -160,6 +152,8 @@ static const char *close_error(int err)
 		return "it did not acknowledge the request in time";
 	case -EREMOTEIO:
 		return "it refused the request";
+	case -ESHUTDOWN:
+		return "it was destroyed before it answered";
 	default:
 		return strerror(-err);
 	}
@@ -183,7 +177,10 @@ static int close_guest(struct close_request *req, int argc, char **argv)
 	if (lvctl_resolve_guest(fd, guest, &domid))
 		goto out;
 	if (noxs_guest_info(fd, NULL, domid, &info)) {
-		lvctl_error("domain %u is not an lvctl guest", domid);
+		if (!lvctl_domain_exists(xch, domid))
+			lvctl_error("there is no domain %u", domid);
+		else
+			lvctl_error("domain %u is not an lvctl guest", domid);
 		goto out;
 	}
 
@@ -196,6 +193,7 @@ static int close_guest(struct close_request *req, int argc, char **argv)
 	else if (err)
 		lvctl_error("cannot %s domain %u (%s): %s%s", req->verb, domid,
 			    info.name, close_error(err),
+			    err == -ESHUTDOWN ? "" :
 			    req->force ? "; destroying it (--force)" :
 					 " (--force destroys it)");
 
@@ -256,10 +254,10 @@ static void reap_all(xc_interface *xch, int fd)
 				continue;
 			new_domid = 0;
 			if (lvctl_reap(xch, fd, batch[i].domain, &new_domid) > 0)
-				fprintf(stderr, "lvctl daemon: domain %u shut down%s%.0u\n",
-					batch[i].domain,
-					new_domid ? ", restarted as " : "",
-					new_domid);
+				lvctl_log("domain %u shut down%s%.0u",
+					  batch[i].domain,
+					  new_domid ? ", restarted as " : "",
+					  new_domid);
 		}
 	} while (n == 256);
 }
@@ -303,10 +301,21 @@ static int daemon_lock(void)
 	return fd;
 }
 
+/* How long poll() may wait: until the next shell or sweep is due. */
+static int daemon_wait_ms(struct lvctl_pool *pool, double sweep_at)
+{
+	int pool_ms = lvctl_pool_timeout_ms(pool);
+	double now = lvctl_now_ms();
+	int sweep_ms = sweep_at > now ? (int)(sweep_at - now) + 1 : 0;
+
+	return pool_ms < 0 || sweep_ms < pool_ms ? sweep_ms : pool_ms;
+}
+
 /*
  * Requests first, then guests that shut down, then one shell of the pool
- * at a time when nothing else waits. SIGTERM and SIGINT are blocked but in
- * ppoll(), so that a stop cannot slip in between the check and the wait.
+ * at a time when nothing else waits; now and then, a sweep for what dead
+ * builds left. SIGTERM and SIGINT are blocked but in ppoll(), so that a
+ * stop cannot slip in between the check and the wait.
  */
 static int daemon_loop(xc_interface *xch, int fd, xenevtchn_handle *xce,
 		       struct lvctl_pool *pool, const sigset_t *waitmask)
@@ -316,16 +325,20 @@ static int daemon_loop(xc_interface *xch, int fd, xenevtchn_handle *xce,
 		{ .fd = xenevtchn_fd(xce), .events = POLLIN },
 	};
 	xenevtchn_port_or_error_t port;
-	struct timespec ts, *timeout;
+	double sweep_at = 0;
+	struct timespec ts;
 	int wait_ms;
 
 	reap_all(xch, fd);	/* what shut down before we came */
 	while (!daemon_stop) {
-		wait_ms = lvctl_pool_timeout_ms(pool);
+		if (lvctl_now_ms() >= sweep_at) {
+			lvctl_sweep(xch, fd);
+			sweep_at = lvctl_now_ms() + SWEEP_INTERVAL_MS;
+		}
+		wait_ms = daemon_wait_ms(pool, sweep_at);
 		ts.tv_sec = wait_ms / 1000;
 		ts.tv_nsec = (wait_ms % 1000) * 1000000L;
-		timeout = wait_ms < 0 ? NULL : &ts;
-		if (ppoll(pfds, 2, timeout, waitmask) < 0) {
+		if (ppoll(pfds, 2, &ts, waitmask) < 0) {
 			if (errno == EINTR)
 				continue;
 			lvctl_error("daemon: poll: %s", strerror(errno));
@@ -435,7 +448,11 @@ int cmd_daemon(int argc, char **argv)
 		if (write_pid(lock) || !freopen(DAEMON_LOG, "a", stderr) ||
 		    !freopen("/dev/null", "w", stdout))
 			goto out_lock;
+		/* A line in the log as soon as it is said, with its time. */
+		setvbuf(stderr, NULL, _IOLBF, 0);
 	}
+	lvctl_log_timestamps = 1;
+	lvctl_log("daemon %d started", getpid());
 
 	sigemptyset(&stops);
 	sigaddset(&stops, SIGTERM);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Guest lifecycle commands: create, destroy, list.
+ * Guest lifecycle commands: create, destroy, pause, unpause, list.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -86,6 +86,11 @@ int cmd_create(int argc, char **argv)
 	if (lvctl_config_read(argv[optind], &cfg))
 		return LVCTL_EXIT_FAILURE;
 
+	/*
+	 * From here a SIGINT, SIGTERM or SIGHUP waits for the build to reach
+	 * its next step, which then gives back all it took.
+	 */
+	lvctl_block_stops();
 	prepare = lvctl_now_ms() - lvctl_main_ms;
 	ret = lvctl_pool_create(&cfg, build.paused, &build.domid,
 				&build.times);
@@ -103,6 +108,43 @@ int cmd_create(int argc, char **argv)
 	return console ? attach_console(build.domid) : LVCTL_EXIT_OK;
 }
 
+/* A domain noxs does not know: only with --force, and only if it exists. */
+static int destroy_foreign(int force, uint32_t domid)
+{
+	xc_interface *xch = lvctl_xc_open();
+	int status = LVCTL_EXIT_FAILURE;
+
+	if (!xch)
+		return LVCTL_EXIT_FAILURE;
+	if (!lvctl_domain_exists(xch, domid))
+		lvctl_error("there is no domain %u", domid);
+	else if (!force)
+		lvctl_error("domain %u is not an lvctl guest (--force destroys it anyway)",
+			    domid);
+	else if (xc_domain_destroy(xch, domid) && errno != ESRCH)
+		lvctl_error("cannot destroy domain %u: %s", domid,
+			    strerror(errno));
+	else
+		status = LVCTL_EXIT_OK;
+	xc_interface_close(xch);
+	return status;
+}
+
+static int destroy_guest(int noxs_fd, uint32_t domid, const char *name)
+{
+	xc_interface *xch = lvctl_xc_open();
+	int err;
+
+	if (!xch)
+		return LVCTL_EXIT_FAILURE;
+	err = lvctl_guest_destroy(xch, noxs_fd, domid, name);
+	xc_interface_close(xch);
+	if (err == -ENOENT)
+		lvctl_error("domain %u (%s) is gone: another process destroyed it first",
+			    domid, name);
+	return err ? LVCTL_EXIT_FAILURE : LVCTL_EXIT_OK;
+}
+
 int cmd_destroy(int argc, char **argv)
 {
 	int ret, fd, force = 0, status = LVCTL_EXIT_FAILURE;
@@ -111,7 +153,6 @@ int cmd_destroy(int argc, char **argv)
 		{ NULL, 0, NULL },
 	};
 	struct noxs_ioctl_guest_info info;
-	xc_interface *xch;
 	uint32_t domid;
 
 	ret = lvctl_parse_flags("destroy", "[-f|--force] NAME|DOMID", flags, 1,
@@ -123,41 +164,63 @@ int cmd_destroy(int argc, char **argv)
 	if (fd < 0)
 		return LVCTL_EXIT_FAILURE;
 	if (lvctl_resolve_guest(fd, argv[optind], &domid))
-		goto out_noxs;
+		goto out;
 	if (domid == 0) {
 		lvctl_error("domain 0 cannot be destroyed");
-		goto out_noxs;
+		goto out;
 	}
 
 	ret = noxs_guest_info(fd, NULL, domid, &info);
-	if (ret == -ENOENT && !force) {
-		lvctl_error("domain %u is not an lvctl guest (--force destroys it anyway)",
-			    domid);
-		goto out_noxs;
-	}
-	if (!ret && !info.name[0] && !force) {
+	if (ret == -ENOENT)
+		status = destroy_foreign(force, domid);
+	else if (!ret && !info.name[0] && !force)
 		lvctl_error("domain %u is a shell of the daemon's pool (stopping the daemon destroys it; --force destroys it now)",
 			    domid);
-		goto out_noxs;
-	}
-	if (ret && ret != -ENOENT)
-		goto out_noxs;
+	else if (!ret)
+		status = destroy_guest(fd, domid, info.name);
+out:
+	close(fd);
+	return status;
+}
 
-	xch = lvctl_xc_open();
-	if (!xch)
-		goto out_noxs;
-	if (!ret)
-		status = lvctl_guest_destroy(xch, fd, domid, info.name) ?
-			 LVCTL_EXIT_FAILURE : LVCTL_EXIT_OK;
-	else if (xc_domain_destroy(xch, domid) && errno != ESRCH)
-		lvctl_error("cannot destroy domain %u: %s", domid,
+/* pause and unpause: any domain but dom0, as xl does. */
+static int pause_command(const char *cmd, int pause, int argc, char **argv)
+{
+	int ret, fd, status = LVCTL_EXIT_FAILURE;
+	xc_interface *xch;
+	uint32_t domid;
+
+	ret = lvctl_parse_flags(cmd, "NAME|DOMID", NULL, 1, "one NAME|DOMID",
+				argc, argv);
+	if (ret >= 0)
+		return ret;
+	if (lvctl_open(&fd, &xch))
+		return LVCTL_EXIT_FAILURE;
+	if (lvctl_resolve_guest(fd, argv[optind], &domid))
+		goto out;
+	if (domid == 0)
+		lvctl_error("domain 0 cannot be %sd", cmd);
+	else if (!lvctl_domain_exists(xch, domid))
+		lvctl_error("there is no domain %u", domid);
+	else if (pause ? xc_domain_pause(xch, domid) :
+			 xc_domain_unpause(xch, domid))
+		lvctl_error("cannot %s domain %u: %s", cmd, domid,
 			    strerror(errno));
 	else
 		status = LVCTL_EXIT_OK;
-	xc_interface_close(xch);
-out_noxs:
-	close(fd);
+out:
+	lvctl_close(fd, xch);
 	return status;
+}
+
+int cmd_pause(int argc, char **argv)
+{
+	return pause_command("pause", 1, argc, argv);
+}
+
+int cmd_unpause(int argc, char **argv)
+{
+	return pause_command("unpause", 0, argc, argv);
 }
 
 static const char *domain_state(const xc_domaininfo_t *d)

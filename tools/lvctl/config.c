@@ -11,6 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <libxlutil.h>
 
@@ -140,17 +144,43 @@ static int check_key(const char *key, int line, void *opaque)
 	return -1;
 }
 
+/*
+ * A config is a regular file: a FIFO or a device could block lvctl for
+ * good, so the file is opened without waiting and checked first.
+ */
+static FILE *open_config(const char *path)
+{
+	struct stat st;
+	FILE *f;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		lvctl_error("cannot read config %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		lvctl_error("config %s is not a regular file", path);
+		close(fd);
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f) {
+		lvctl_error("cannot read config %s: %s", path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
 static char *read_file(const char *path, size_t *len)
 {
 	char *text = NULL;
 	size_t size = 0;
 	FILE *f;
 
-	f = fopen(path, "r");
-	if (!f) {
-		lvctl_error("cannot read config %s: %s", path, strerror(errno));
+	f = open_config(path);
+	if (!f)
 		return NULL;
-	}
 	text = malloc(LVCTL_CONFIG_MAX + 1);
 	if (text)
 		size = fread(text, 1, LVCTL_CONFIG_MAX + 1, f);
@@ -174,12 +204,33 @@ err:
 	return NULL;
 }
 
+/*
+ * Looks @key up as a single value. Returns 0 with *@value set, 1 if the
+ * file does not set it, -1 (after saying so) if it is a list: a value of
+ * the wrong kind is an error, never the default.
+ */
+static int lookup(XLU_Config *xlu, const char *path, const char *key,
+		  const char **value)
+{
+	int err = xlu_cfg_get_string(xlu, key, value, 1);
+
+	if (!err)
+		return 0;
+	if (err == ESRCH)
+		return 1;
+	lvctl_error("%s: %s: expected a single value, not a list", path, key);
+	return -1;
+}
+
 static int get_string(XLU_Config *xlu, const char *path, const char *key,
 		      char **value, int required)
 {
 	const char *s;
+	int ret = lookup(xlu, path, key, &s);
 
-	if (xlu_cfg_get_string(xlu, key, &s, 1)) {
+	if (ret < 0)
+		return -1;
+	if (ret) {
 		if (!required)
 			return 0;
 		lvctl_error("%s: '%s' is required", path, key);
@@ -200,9 +251,10 @@ static int get_count(XLU_Config *xlu, const char *path, const char *key,
 	const char *s;
 	char *end;
 	long v;
+	int ret = lookup(xlu, path, key, &s);
 
-	if (xlu_cfg_get_string(xlu, key, &s, 1))
-		return 0;	/* absent: keep the default */
+	if (ret)
+		return ret < 0 ? -1 : 0;	/* absent: keep the default */
 	errno = 0;
 	v = strtol(s, &end, 10);
 	if (errno || end == s || *end || v <= 0 || v > max) {
@@ -219,9 +271,10 @@ static int get_action(XLU_Config *xlu, const char *path, const char *key,
 {
 	const char *s;
 	size_t i;
+	int ret = lookup(xlu, path, key, &s);
 
-	if (xlu_cfg_get_string(xlu, key, &s, 1))
-		return 0;
+	if (ret)
+		return ret < 0 ? -1 : 0;
 	for (i = 0; i < sizeof(action_names) / sizeof(action_names[0]); i++) {
 		if (!strcmp(s, action_names[i])) {
 			*action = i;
@@ -250,6 +303,7 @@ static int parse(XLU_Config *xlu, const char *path, struct lvctl_config *cfg)
 {
 	const char *type;
 	long maxmem = 0;
+	int ret;
 
 	if (get_string(xlu, path, "name", &cfg->name, 1) ||
 	    get_string(xlu, path, "kernel", &cfg->kernel, 1) ||
@@ -264,8 +318,16 @@ static int parse(XLU_Config *xlu, const char *path, struct lvctl_config *cfg)
 			    path, cfg->name, LVCTL_NAME_SIZE - 1);
 		return -1;
 	}
+	if (!strcasecmp(cfg->name, "Domain-0")) {
+		lvctl_error("%s: name = '%s': the name of dom0 is reserved",
+			    path, cfg->name);
+		return -1;
+	}
 
-	if (!xlu_cfg_get_string(xlu, "type", &type, 1) && strcmp(type, "pv")) {
+	ret = lookup(xlu, path, "type", &type);
+	if (ret < 0)
+		return -1;
+	if (!ret && strcmp(type, "pv")) {
 		lvctl_error("%s: type = '%s': lvctl builds PV guests only",
 			    path, type);
 		return -1;
@@ -438,29 +500,32 @@ char *lvctl_config_format(const struct lvctl_config *cfg, size_t *len)
 /*
  * Writes @cfg as an xl.cfg file that lvctl_config_read() reads back to the
  * same configuration: what the daemon rebuilds a restarted guest from.
+ * The file appears whole (written aside, then renamed). Returns a
+ * descriptor of it that holds its flock() until closed, or -1.
  */
 int lvctl_config_write(const struct lvctl_config *cfg, const char *path)
 {
-	char *tmp;
-	FILE *f;
-	int err;
+	char *tmp = NULL, *text;
+	size_t len;
+	int fd = -1;
 
-	if (asprintf(&tmp, "%s.tmp", path) < 0)
-		return -1;
-	f = fopen(tmp, "w");
-	if (!f) {
-		lvctl_error("cannot write %s: %s", tmp, strerror(errno));
-		free(tmp);
+	text = lvctl_config_format(cfg, &len);
+	if (!text || asprintf(&tmp, "%s.tmp", path) < 0) {
+		lvctl_error("out of memory");
+		free(text);
 		return -1;
 	}
-	print_config(f, cfg);
-	err = ferror(f);
-	if (fclose(f) || err || rename(tmp, path)) {
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX) ||
+	    write(fd, text, len) != (ssize_t)len || rename(tmp, path)) {
 		lvctl_error("cannot write %s: %s", path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return -1;
+		if (fd >= 0) {
+			unlink(tmp);
+			close(fd);
+		}
+		fd = -1;
 	}
 	free(tmp);
-	return 0;
+	free(text);
+	return fd;
 }

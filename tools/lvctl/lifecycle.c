@@ -13,6 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xenctrl.h>
@@ -34,10 +37,15 @@ static char *state_path(const char *name)
 	return path;
 }
 
+/*
+ * Saves @cfg where a restart finds it. Returns a descriptor that holds the
+ * file's lock until the caller closes it (once the guest is committed):
+ * the sweep never removes a locked file. -1 on failure.
+ */
 int lvctl_state_save(const struct lvctl_config *cfg)
 {
 	char *path;
-	int ret;
+	int fd;
 
 	if ((mkdir("/run/lightvm", 0700) && errno != EEXIST) ||
 	    (mkdir(LVCTL_STATE_DIR, 0700) && errno != EEXIST)) {
@@ -46,11 +54,82 @@ int lvctl_state_save(const struct lvctl_config *cfg)
 		return -1;
 	}
 	path = state_path(cfg->name);
+	if (!path) {
+		lvctl_error("out of memory");
+		return -1;
+	}
+	fd = lvctl_config_write(cfg, path);
+	free(path);
+	return fd;
+}
+
+/* Locks @name's saved config (waiting for a sweep); -1 if there is none. */
+static int state_lock(const char *name)
+{
+	char *path = state_path(name);
+	int fd;
+
 	if (!path)
 		return -1;
-	ret = lvctl_config_write(cfg, path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	free(path);
-	return ret;
+	if (fd >= 0 && flock(fd, LOCK_EX)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* Is @fd still the file at @path? A rename may have replaced it. */
+static int same_file(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return !fstat(fd, &a) && !stat(path, &b) && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/*
+ * Removes @file (a NAME.cfg or NAME.cfg.tmp in the state directory) if
+ * nobody holds its lock and noxs has no guest NAME: its writer died before
+ * the guest was committed (kill -9, a crash).
+ */
+static void state_sweep_one(int noxs_fd, const char *file)
+{
+	struct noxs_ioctl_guest_info info;
+	char name[LVCTL_NAME_SIZE], *path;
+	size_t len = strcspn(file, ".");
+	int fd;
+
+	if (len == 0 || len >= sizeof(name) ||
+	    (strcmp(file + len, ".cfg") && strcmp(file + len, ".cfg.tmp")))
+		return;
+	memcpy(name, file, len);
+	name[len] = '\0';
+	if (asprintf(&path, LVCTL_STATE_DIR "/%s", file) < 0)
+		return;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd >= 0 && !flock(fd, LOCK_EX | LOCK_NB) &&
+	    noxs_guest_info(noxs_fd, name, 0, &info) == -ENOENT &&
+	    same_file(fd, path) && !unlink(path))
+		lvctl_log("removed %s: its guest was never built", path);
+	if (fd >= 0)
+		close(fd);
+	free(path);
+}
+
+/* Removes the saved configs of builds that died half-way. */
+void lvctl_state_sweep(int noxs_fd)
+{
+	struct dirent *entry;
+	DIR *dir;
+
+	dir = opendir(LVCTL_STATE_DIR);
+	if (!dir)
+		return;
+	while ((entry = readdir(dir)))
+		state_sweep_one(noxs_fd, entry->d_name);
+	closedir(dir);
 }
 
 static int state_load(const char *name, struct lvctl_config *cfg)
@@ -98,22 +177,42 @@ int lvctl_guest_destroy(xc_interface *xch, int noxs_fd, uint32_t domid,
 	return 0;
 }
 
-/* Builds @name again from its saved configuration. */
-static int guest_restart(xc_interface *xch, int noxs_fd, const char *name,
-			 uint32_t *new_domid)
+/*
+ * Destroys @domid and builds @name again from its saved configuration,
+ * which it keeps locked meanwhile: between the two, noxs has no guest of
+ * that name, and the sweep must not take the file for a dead build's.
+ * Returns 1, 0 if another process destroyed the guest first, or -1.
+ */
+static int guest_restart(xc_interface *xch, int noxs_fd, uint32_t domid,
+			 const char *name, uint32_t *new_domid)
 {
 	struct lvctl_build build = { .xch = xch, .noxs_fd = noxs_fd };
 	struct lvctl_config cfg;
-	int ret;
+	int lock, err, ret = -1;
 
+	lock = state_lock(name);
+	err = noxs_guest_destroy(noxs_fd, domid);
+	if (err) {
+		ret = err == -ENOENT ? 0 : -1;
+		goto out;
+	}
+	if (xc_domain_destroy(xch, domid) && errno != ESRCH) {
+		lvctl_error("cannot destroy domain %u: %s", domid,
+			    strerror(errno));
+		goto out;
+	}
 	if (state_load(name, &cfg))
-		return -1;
-	ret = lvctl_build(&build, &cfg);
-	if (ret)
+		goto out;
+	if (lvctl_build(&build, &cfg))
 		lvctl_state_remove(name);	/* the guest is gone for good */
+	else
+		ret = 1;
 	lvctl_config_free(&cfg);
-	if (!ret && new_domid)
+	if (ret > 0 && new_domid)
 		*new_domid = build.domid;
+out:
+	if (lock >= 0)
+		close(lock);
 	return ret;
 }
 
@@ -168,19 +267,8 @@ int lvctl_reap(xc_interface *xch, int noxs_fd, uint32_t domid,
 	if (action == LVCTL_ACTION_PRESERVE)
 		return 0;
 
-	if (action == LVCTL_ACTION_RESTART) {
-		/* Keep the config: destroying the guest would remove it. */
-		err = noxs_guest_destroy(noxs_fd, domid);
-		if (err)
-			return err == -ENOENT ? 0 : -1;
-		if (xc_domain_destroy(xch, domid) && errno != ESRCH) {
-			lvctl_error("cannot destroy domain %u: %s", domid,
-				    strerror(errno));
-			return -1;
-		}
-		return guest_restart(xch, noxs_fd, info.name, new_domid) ?
-		       -1 : 1;
-	}
+	if (action == LVCTL_ACTION_RESTART)
+		return guest_restart(xch, noxs_fd, domid, info.name, new_domid);
 
 	err = lvctl_guest_destroy(xch, noxs_fd, domid, info.name);
 	if (err)

@@ -22,6 +22,8 @@ static const struct lvctl_command lvctl_commands[] = {
 	  "ask a guest to power off (-f: destroy it if it cannot)" },
 	{ "reboot",	cmd_reboot,	"[-w] [-t S] [-f] NAME|DOMID",
 	  "ask a guest to reboot" },
+	{ "pause",	cmd_pause,	"NAME|DOMID",	"pause a domain" },
+	{ "unpause",	cmd_unpause,	"NAME|DOMID",	"unpause a domain" },
 	{ "list",	cmd_list,	"[--json]",	"list the domains" },
 	{ "console",	cmd_console,	"[-n] NAME|DOMID",
 	  "show a guest's console (^] detaches)" },

@@ -25,7 +25,11 @@ extern const char *lvctl_progname;
 extern double lvctl_main_ms;	/* CLOCK_MONOTONIC when main() began */
 extern char lvctl_last_error[256];	/* what lvctl_error() said last */
 double lvctl_now_ms(void);
+extern int lvctl_log_timestamps;	/* set by the daemon for its log */
 void lvctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void lvctl_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void lvctl_block_stops(void);
+int lvctl_stop_pending(void);
 int lvctl_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* A boolean flag of a command; short_name >= 256 for long-only flags. */
@@ -44,6 +48,7 @@ int lvctl_no_args(const char *cmd, int argc, char **argv);
 typedef struct xc_interface_core xc_interface;
 xc_interface *lvctl_xc_open(void);
 const char *lvctl_xc_error(xc_interface *xch, const char *fallback);
+int lvctl_domain_exists(xc_interface *xch, uint32_t domid);
 int lvctl_open(int *noxs_fd, xc_interface **xch);
 void lvctl_close(int noxs_fd, xc_interface *xch);
 
@@ -68,6 +73,10 @@ int noxs_stats(int fd, struct noxs_ioctl_stats *stats);
 /* noxs.c, too: NAME|DOMID on the command line */
 int lvctl_resolve_guest(int noxs_fd, const char *arg, uint32_t *domid);
 
+/* sweep.c: what builds that died half-way left */
+void lvctl_creator_stamp(uint8_t handle[16]);
+void lvctl_sweep(xc_interface *xch, int noxs_fd);
+
 /* cmd_info.c */
 int cmd_version(int argc, char **argv);
 int cmd_info(int argc, char **argv);
@@ -76,11 +85,14 @@ int cmd_info(int argc, char **argv);
 int cmd_create(int argc, char **argv);
 int cmd_destroy(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_unpause(int argc, char **argv);
 
 /* lifecycle.c */
 struct lvctl_config;
 int lvctl_state_save(const struct lvctl_config *cfg);
 void lvctl_state_remove(const char *name);
+void lvctl_state_sweep(int noxs_fd);
 int lvctl_guest_destroy(xc_interface *xch, int noxs_fd, uint32_t domid,
 			const char *name);
 int lvctl_reap(xc_interface *xch, int noxs_fd, uint32_t domid,

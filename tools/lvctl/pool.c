@@ -14,6 +14,7 @@
  * daemon dies, noxs drops their records; an orderly stop destroys them.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,8 +214,8 @@ void lvctl_pool_refill_one(struct lvctl_pool *pool)
 		free(shell);
 		size->failed++;
 		size->retry_at = lvctl_now_ms() + size->retry_ms;
-		fprintf(stderr, "lvctl daemon: a %ld MiB, %ld vcpu shell failed; next try in %.0f s\n",
-			size->memory_mb, size->vcpus, size->retry_ms / 1000);
+		lvctl_log("a %ld MiB, %ld vcpu shell failed; next try in %.0f s",
+			  size->memory_mb, size->vcpus, size->retry_ms / 1000);
 		if (size->retry_ms < RETRY_MAX_MS)
 			size->retry_ms *= 2;
 		return;
@@ -244,10 +245,13 @@ static void fail(struct lvctl_pool_reply *reply)
 		 "the daemon could not create the guest");
 }
 
-/* A guest from a shell, or LVCTL_POOL_NO_SHELL for a build from scratch. */
+/*
+ * A guest from a shell, or LVCTL_POOL_NO_SHELL for a build from scratch.
+ * Its name in *@name (the caller frees it) when one was made.
+ */
 static void serve_create(struct lvctl_pool *pool, uint32_t flags,
 			 const char *text, size_t len,
-			 struct lvctl_pool_reply *reply)
+			 struct lvctl_pool_reply *reply, char **name)
 {
 	struct lvctl_config cfg;
 	struct pool_shell *shell;
@@ -277,6 +281,8 @@ static void serve_create(struct lvctl_pool *pool, uint32_t flags,
 		reply->status = LVCTL_POOL_OK;
 		reply->domid = shell->build.domid;
 		reply->times = shell->build.times;
+		*name = cfg.name;
+		cfg.name = NULL;
 	}
 	free(shell);
 out:
@@ -329,6 +335,58 @@ static ssize_t read_request(int conn, struct lvctl_pool_request *req,
 	return req->len;
 }
 
+/* Has the client hung up (given up waiting, or died)? */
+static int client_gone(int conn)
+{
+	struct pollfd pfd = { .fd = conn, .events = POLLRDHUP };
+
+	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLRDHUP | POLLHUP));
+}
+
+/*
+ * Did the client take the guest it was sent? Its LVCTL_POOL_ACK comes at
+ * once, or never. After the wait no more can come in (shutdown): an ACK
+ * the client managed to send is read here, or its send failed.
+ */
+static int client_took(int conn)
+{
+	struct pollfd pfd = { .fd = conn, .events = POLLIN };
+	uint32_t ack = 0;
+
+	if (poll(&pfd, 1, CLIENT_TIMEOUT_S * 1000) <= 0)
+		shutdown(conn, SHUT_RDWR);
+	return recv(conn, &ack, sizeof(ack), MSG_DONTWAIT) == sizeof(ack) &&
+	       ack == LVCTL_POOL_ACK;
+}
+
+/* The client of @domid (@name) never took it: nobody was told it exists. */
+static void undo_create(struct lvctl_pool *pool, uint32_t domid,
+			const char *name)
+{
+	if (lvctl_guest_destroy(pool->xch, pool->noxs_fd, domid, name) < 0)
+		return;
+	lvctl_log("destroyed domain %u (%s): its client gave up before the answer",
+		  domid, name);
+}
+
+static void answer_create(struct lvctl_pool *pool, int conn, uint32_t flags,
+			  const char *text, size_t len)
+{
+	struct lvctl_pool_reply reply = { 0 };
+	char *name = NULL;
+	int sent;
+
+	if (client_gone(conn)) {
+		lvctl_log("a client gave up before its request was read; nothing done");
+		return;
+	}
+	serve_create(pool, flags, text, len, &reply, &name);
+	sent = send(conn, &reply, sizeof(reply), MSG_NOSIGNAL) == sizeof(reply);
+	if (reply.status == LVCTL_POOL_OK && (!sent || !client_took(conn)))
+		undo_create(pool, reply.domid, name);
+	free(name);
+}
+
 /* Answers one client, if one is waiting. */
 void lvctl_pool_serve(struct lvctl_pool *pool)
 {
@@ -357,8 +415,7 @@ void lvctl_pool_serve(struct lvctl_pool *pool)
 		serve_list(pool, &list);
 		send(conn, &list, sizeof(list), MSG_NOSIGNAL);
 	} else {
-		serve_create(pool, req.flags, text, len, &reply);
-		send(conn, &reply, sizeof(reply), MSG_NOSIGNAL);
+		answer_create(pool, conn, req.flags, text, len);
 	}
 	close(conn);
 }

@@ -3,6 +3,13 @@
  * The daemon's pool of pre-created domain shells, and the protocol on its
  * socket: one request, one reply, per SOCK_SEQPACKET connection. Only root
  * can connect (the socket is 0600); the daemon checks every field anyway.
+ *
+ * A guest made for a client is the client's only once the client has
+ * taken the reply: it answers a successful CREATE with LVCTL_POOL_ACK, and
+ * the daemon destroys the guest if that never comes (the client gave up,
+ * or died). A client gives up after LVCTL_POOL_TIMEOUT_S (or
+ * $LVCTL_DAEMON_TIMEOUT seconds), and the daemon does not start on a
+ * request whose client has hung up.
  */
 #ifndef LVCTL_POOL_H
 #define LVCTL_POOL_H
@@ -13,7 +20,9 @@
 #include "config.h"
 
 #define LVCTL_POOL_SOCKET	"/run/lightvm/daemon.sock"
-#define LVCTL_POOL_PROTO	1
+#define LVCTL_POOL_PROTO	2
+#define LVCTL_POOL_TIMEOUT_S	10	/* a client waits this long at most */
+#define LVCTL_POOL_ACK		0x6b636121	/* the client took its guest */
 #define LVCTL_POOL_MAX_SIZES	16
 #define LVCTL_POOL_MAX_SHELLS	1024	/* per size */
 

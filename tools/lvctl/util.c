@@ -3,6 +3,7 @@
  * What every command shares: error lines and option conventions.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,6 +23,24 @@ double lvctl_now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+int lvctl_log_timestamps;
+
+/* One line on stderr; in the daemon's log, after the local time. */
+static void print_line(const char *msg)
+{
+	char stamp[32];
+	struct tm tm;
+	time_t now;
+
+	if (lvctl_log_timestamps) {
+		now = time(NULL);
+		localtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
+		fprintf(stderr, "%s ", stamp);
+	}
+	fprintf(stderr, "%s: %s\n", lvctl_progname, msg);
+}
+
 void lvctl_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -29,7 +48,48 @@ void lvctl_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(lvctl_last_error, sizeof(lvctl_last_error), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: %s\n", lvctl_progname, lvctl_last_error);
+	print_line(lvctl_last_error);
+}
+
+void lvctl_log(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	print_line(msg);
+}
+
+/*
+ * The stop signals a build looks for between its steps, blocked by
+ * lvctl_block_stops() so that they wait for it; the first one pending, or 0.
+ */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+void lvctl_block_stops(void)
+{
+	sigset_t set;
+	size_t i;
+
+	sigemptyset(&set);
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaddset(&set, stop_signals[i]);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+int lvctl_stop_pending(void)
+{
+	sigset_t pending;
+	size_t i;
+
+	if (sigpending(&pending))
+		return 0;
+	for (i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		if (sigismember(&pending, stop_signals[i]))
+			return stop_signals[i];
+	return 0;
 }
 
 int lvctl_usage_error(const char *cmd, const char *fmt, ...)

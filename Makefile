@@ -29,6 +29,7 @@ DESTDIR  ?=
 
 MODULES  := drivers/xen/noxs/noxs.ko \
 	    drivers/xen/sysctl-back/sysctl-back.ko \
+	    drivers/xen/noxs-store/noxs-store.ko \
 	    drivers/xen/noxs-front/noxs-front.ko \
 	    drivers/xen/sysctl-front/sysctl-front.ko
 

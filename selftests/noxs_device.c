@@ -88,6 +88,7 @@ static void check_guest_ioctl_refusals(int fd)
 	struct noxs_ioctl_console_open open_arg;
 	struct noxs_ioctl_guest guest;
 	struct noxs_ioctl_guest_close close_arg;
+	struct noxs_ioctl_guest_request request;
 	struct noxs_ioctl_stats stats;
 	struct noxs_ioctl_device dev;
 	long ret;
@@ -189,6 +190,35 @@ static void check_guest_ioctl_refusals(int fd)
 	close_arg.timeout_ms = NOXS_CLOSE_TIMEOUT_MAX_MS + 1;
 	ret = ioctl(fd, NOXS_IOCTL_GUEST_CLOSE, &close_arg);
 	tap_errno(ret, errno, EINVAL, "guest close with a timeout over the maximum");
+
+	memset(&request, 0, sizeof(request));
+	request.domid = 7;
+	request.request = NOXS_SYSCTL_REQ_MAX + 1;
+	ret = ioctl(fd, NOXS_IOCTL_GUEST_REQUEST, &request);
+	tap_errno(ret, errno, EINVAL, "guest request of an unknown kind");
+
+	request.request = NOXS_SYSCTL_REQ_SYSRQ;
+	request.arg = ' ';
+	ret = ioctl(fd, NOXS_IOCTL_GUEST_REQUEST, &request);
+	tap_errno(ret, errno, EINVAL, "sysrq request with a space for its key");
+
+	request.arg = 0x80;
+	ret = ioctl(fd, NOXS_IOCTL_GUEST_REQUEST, &request);
+	tap_errno(ret, errno, EINVAL, "sysrq request with a key beyond ASCII");
+
+	request.request = NOXS_SYSCTL_REQ_POWEROFF;
+	request.arg = 'b';
+	ret = ioctl(fd, NOXS_IOCTL_GUEST_REQUEST, &request);
+	tap_errno(ret, errno, EINVAL, "poweroff request with an argument");
+
+	request.arg = 0;
+	request.pad = 1;
+	ret = ioctl(fd, NOXS_IOCTL_GUEST_REQUEST, &request);
+	tap_errno(ret, errno, EINVAL, "guest request with non-zero padding");
+
+	request.pad = 0;
+	ret = ioctl(fd, NOXS_IOCTL_GUEST_REQUEST, &request);
+	tap_errno(ret, errno, ENOENT, "guest request for a guest noxs does not know");
 
 	memset(&stats, 0, sizeof(stats));
 	stats.pad = 1;
@@ -447,7 +477,7 @@ int main(void)
 {
 	int fd;
 
-	tap_plan(48);
+	tap_plan(54);
 
 	check_node();
 

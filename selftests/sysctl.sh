@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# sysctl - the NoXS sysctl device end to end: lvctl shutdown and reboot of a
-# Debian-kernel guest through sysctl-back/sysctl-front, a guest without the
+# sysctl - the NoXS sysctl device end to end: lvctl shutdown, reboot and
+# sysrq of a Debian-kernel guest through sysctl-back, sysctl-front and the
+# stock kernel's manage.c on the guest's own store, a guest without the
 # frontend (clear error, --force), the daemon acting on on_poweroff and
 # on_crash, and 100 shutdown cycles that leak nothing.
 
@@ -14,7 +15,7 @@ trap '[ -n "$daemon_pid" ] && kill $daemon_pid 2>/dev/null; rm -rf "$work"' EXIT
 
 exists() { lvctl list | grep -qE "^$1 "; }
 
-plan 21
+plan 25
 
 noxs0=$(noxs_state)
 linux_cfg=$(write_cfg linux 'name = "lin"' \
@@ -25,6 +26,16 @@ linux_cfg=$(write_cfg linux 'name = "lin"' \
 id=$(lvctl create "$linux_cfg")
 wait_console lin 'sysctl_front: connected to domain 0' 120
 ok $? "the Linux guest's sysctl-front connects (domain $id)"
+lvctl console -n lin | grep -q "noxs_store: serving domain $id's store" &&
+	! lvctl console -n lin | grep -q 'Unable to read cpu state'
+ok $? "noxs-store serves the guest's own xenbus, cpu state and all"
+lvctl console -n lin | grep -qE 'sysctl_front: connected to domain 0: features 0x1e'
+ok $? "its kernel's manage.c handles poweroff, reboot, suspend and sysrq ($(lvctl console -n lin | grep -o 'features 0x[0-9a-f]*' | head -n 1))"
+lvctl sysrq lin h && wait_console lin 'sysrq: HELP' 20
+ok $? "lvctl sysrq lin h: the guest kernel prints its SysRq help"
+out=$(lvctl sysrq lin hh 2>&1)
+[ $? -eq 2 ] && echo "$out" | grep -q "expected one printable character"
+ok $? "a key of two characters is a usage error: $out"
 timeout 120 lvctl console lin </dev/null >"$work/shutdown.out" &
 follower=$!
 out=$(lvctl shutdown -w --timeout 60 lin 2>&1)

@@ -27,7 +27,7 @@
 
 /* The NoXS ABI: the directory and the sysctl page. */
 #include <linux/types.h>
-#include <xen/noxs.h>
+#include <xen/noxs_wire.h>
 
 #define PAGE_SHIFT 12
 
@@ -153,36 +153,19 @@ static void block_forever(void)
 /* Where backend pages get mapped: our own pages, replaced by the grants. */
 static char map_area[2][4096] __attribute__((aligned(4096)));
 
-static int parse_uint(const char **p, unsigned int *v)
-{
-	const char *s = *p;
-
-	*v = 0;
-	if (*s < '0' || *s > '9')
-		return -1;
-	while (*s >= '0' && *s <= '9')
-		*v = *v * 10 + (*s++ - '0');
-	*p = s;
-	return 0;
-}
-
-/* Finds "noxs=B:G" on the command line. */
-static int find_directory(const char *cmdline, unsigned int *backend,
+/* The locator noxs wrote at the end of our console page. */
+static int find_directory(const start_info_t *si, unsigned int *backend,
 			  unsigned int *gref)
 {
-	const char *p;
+	const struct noxs_locator *loc = (const void *)
+		((const char *)console_page(si) + NOXS_LOCATOR_OFFSET);
 
-	for (p = cmdline; *p; p++) {
-		if ((p != cmdline && p[-1] != ' ') || p[0] != 'n' ||
-		    p[1] != 'o' || p[2] != 'x' || p[3] != 's' || p[4] != '=')
-			continue;
-		p += 5;
-		if (parse_uint(&p, backend) || *p++ != ':' ||
-		    parse_uint(&p, gref))
-			return -1;
-		return 0;
-	}
-	return -1;
+	if (loc->magic != NOXS_LOCATOR_MAGIC ||
+	    loc->version != NOXS_LOCATOR_VERSION)
+		return -1;
+	*backend = loc->backend_domid;
+	*gref = loc->dir_gref;
+	return 0;
 }
 
 static void *map_grant(unsigned int backend, unsigned int gref, int slot,
@@ -221,8 +204,8 @@ static const char *be_hostile(const start_info_t *si)
 	evtchn_bind_interdomain_t bind;
 	unsigned int backend, gref, i;
 
-	if (find_directory((const char *)si->cmd_line, &backend, &gref))
-		return "lightvm-noop: hostile: no noxs= on the command line\r\n";
+	if (find_directory(si, &backend, &gref))
+		return "lightvm-noop: hostile: no NoXS locator in the console page\r\n";
 	dir = map_grant(backend, gref, 0, 1);
 	if (!dir || dir->magic != NOXS_DIR_MAGIC)
 		return "lightvm-noop: hostile: cannot map the directory\r\n";

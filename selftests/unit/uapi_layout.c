@@ -13,7 +13,7 @@
 
 int main(void)
 {
-	tap_plan(14);
+	tap_plan(16);
 
 	tap_ok(sizeof(struct noxs_ioctl_version) == 16,
 	       "struct noxs_ioctl_version is 16 bytes (%zu)",
@@ -56,8 +56,17 @@ int main(void)
 	       sizeof(struct noxs_ioctl_guest_close) == 16 &&
 	       sizeof(struct noxs_ioctl_device_query) == 48 &&
 	       offsetof(struct noxs_ioctl_device_query, events) == 32 &&
-	       sizeof(struct noxs_sysctl_page) == 32,
-	       "device, close and query arguments and the sysctl page: 16, 16, 48 (events 8-aligned), 32 bytes");
+	       sizeof(struct noxs_sysctl_page) == 64 &&
+	       offsetof(struct noxs_sysctl_page, request_arg) == 32,
+	       "device, close and query arguments and the sysctl page (version 2): 16, 16, 48 (events 8-aligned), 64 bytes");
+	tap_ok(sizeof(struct noxs_ioctl_guest_request) == 24 &&
+	       NOXS_IOCTL_GUEST_REQUEST == 0x40184ecdu,
+	       "guest request (ABI 1.3): 24 bytes, 0x40184ecd (0x%x)",
+	       (unsigned int)NOXS_IOCTL_GUEST_REQUEST);
+	tap_ok(sizeof(struct noxs_locator) == 32 &&
+	       NOXS_LOCATOR_OFFSET + sizeof(struct noxs_locator) == 4096 &&
+	       NOXS_LOCATOR_OFFSET >= 3088,
+	       "the locator: 32 bytes at the end of the console page, past its ring");
 	tap_ok(NOXS_IOCTL_DEVICE_CREATE == 0x40104ec8u &&
 	       NOXS_IOCTL_DEVICE_DESTROY == 0x40104ec9u &&
 	       NOXS_IOCTL_DEVICE_QUERY == 0xc0304ecau &&
@@ -65,7 +74,8 @@ int main(void)
 	       "the device ioctl numbers are as released");
 	tap_ok(NOXS_SYSCTL_F_POWEROFF == 1u << NOXS_CLOSE_POWEROFF &&
 	       NOXS_SYSCTL_F_REBOOT == 1u << NOXS_CLOSE_REBOOT &&
-	       NOXS_SYSCTL_F_SUSPEND == 1u << NOXS_CLOSE_SUSPEND,
+	       NOXS_SYSCTL_F_SUSPEND == 1u << NOXS_CLOSE_SUSPEND &&
+	       NOXS_SYSCTL_F_SYSRQ == 1u << NOXS_SYSCTL_REQ_SYSRQ,
 	       "each sysctl feature bit is its request's number");
 	tap_ok(NOXS_IOCTL_GUEST_CREATE == 0xc0504ec1u &&
 	       NOXS_IOCTL_CONSOLE_ATTACH == 0x40104ec2u &&

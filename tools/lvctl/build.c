@@ -3,8 +3,8 @@
  * The PV domain builder: from a checked configuration to a running (or
  * paused) guest, with libxenctrl/libxenguest and the noxs module, and no
  * XenStore. The guest is built with XenStore event channel 0, so that a
- * stock Linux guest boots with XenStore off, and finds its NoXS device
- * directory through "noxs=<backend>:<gref>" on its command line.
+ * stock Linux guest runs xenbus locally (XS_LOCAL), and finds its NoXS
+ * device directory through the locator noxs writes into its console page.
  *
  * The build has two halves. The shell: the domain, its NoXS record, sysctl
  * device and console channel, and its memory, which depend only on the
@@ -78,6 +78,11 @@ int lvctl_build_check(xc_interface *xch, int noxs_fd,
 	if (check_file("kernel", cfg->kernel) ||
 	    (cfg->ramdisk && check_file("ramdisk", cfg->ramdisk)))
 		return -1;
+	if (cfg->cmdline && strlen(cfg->cmdline) >= MAX_GUEST_CMDLINE) {
+		lvctl_error("the guest command line is longer than %d bytes",
+			    MAX_GUEST_CMDLINE - 1);
+		return -1;
+	}
 
 	err = noxs_guest_info(noxs_fd, cfg->name, 0, &info);
 	if (!err) {
@@ -105,25 +110,6 @@ int lvctl_build_check(xc_interface *xch, int noxs_fd,
 		return -1;
 	}
 	return 0;
-}
-
-static char *guest_cmdline(const struct lvctl_config *cfg,
-			   unsigned int backend, unsigned int gref)
-{
-	char *cmdline;
-
-	if (asprintf(&cmdline, "%s%snoxs=%u:%u",
-		     cfg->cmdline ? cfg->cmdline : "",
-		     cfg->cmdline && *cfg->cmdline ? " " : "",
-		     backend, gref) < 0)
-		return NULL;
-	if (strlen(cmdline) >= MAX_GUEST_CMDLINE) {
-		lvctl_error("the guest command line is longer than %d bytes",
-			    MAX_GUEST_CMDLINE - 1);
-		free(cmdline);
-		return NULL;
-	}
-	return cmdline;
 }
 
 /* @what went wrong, in lvctl's words, and libxenguest's after them. */
@@ -188,8 +174,7 @@ static int create_devices(struct lvctl_build *b, const char *name)
 {
 	int port;
 
-	if (noxs_guest_create(b->noxs_fd, b->domid, name, &b->dir_gref,
-			      &b->backend))
+	if (noxs_guest_create(b->noxs_fd, b->domid, name))
 		return -1;
 	b->have_noxs = 1;
 
@@ -242,13 +227,8 @@ static int populate_memory(struct lvctl_build *b)
 static int load_kernel(struct lvctl_build *b, const struct lvctl_config *cfg)
 {
 	struct xc_dom_image *dom = b->dom;
-	char *cmdline;
 
-	cmdline = guest_cmdline(cfg, b->backend, b->dir_gref);
-	if (!cmdline)
-		return -1;
-	dom->cmdline = xc_dom_strdup(dom, cmdline);
-	free(cmdline);
+	dom->cmdline = xc_dom_strdup(dom, cfg->cmdline ? cfg->cmdline : "");
 	if (!dom->cmdline) {
 		lvctl_error("out of memory");
 		return -1;

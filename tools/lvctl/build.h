@@ -40,7 +40,6 @@ struct lvctl_build {
 
 	/* the shell: what the first half made */
 	long memory_mb, maxmem_mb, vcpus;
-	unsigned int dir_gref, backend;
 	evtchn_port_t console_port;
 	struct xc_dom_image *dom;	/* its memory, for libxenguest */
 

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Commands that ask guests to end, and the daemon that acts when they do:
- * shutdown, reboot, daemon.
+ * Commands that ask things of guests, and the daemon that acts when they
+ * end: shutdown, reboot, sysrq, daemon.
  *
- * Requests go through the guest's NoXS sysctl device (NOXS_IOCTL_GUEST_CLOSE).
+ * Requests go through the guest's NoXS sysctl device
+ * (NOXS_IOCTL_GUEST_REQUEST); the guest's relay hands them to its stock
+ * kernel's manage.c.
  * What happens once the guest has shut down (on_poweroff, on_reboot,
  * on_crash) is done by lvctl_reap(), from the daemon when it runs, and from
  * a waiting `shutdown -w` or `reboot -w` in any case.
@@ -174,19 +176,12 @@ static int close_guest(struct close_request *req, int argc, char **argv)
 
 	if (lvctl_open(&fd, &xch))
 		return LVCTL_EXIT_FAILURE;
-	if (lvctl_resolve_guest(fd, guest, &domid))
+	if (lvctl_find_guest(xch, fd, guest, &domid, &info))
 		goto out;
-	if (noxs_guest_info(fd, NULL, domid, &info)) {
-		if (!lvctl_domain_exists(xch, domid))
-			lvctl_error("there is no domain %u", domid);
-		else
-			lvctl_error("domain %u is not an lvctl guest", domid);
-		goto out;
-	}
 
 	ack_ms = req->timeout_s * 1000 < NOXS_CLOSE_TIMEOUT_MAX_MS ?
 		 req->timeout_s * 1000 : NOXS_CLOSE_TIMEOUT_MAX_MS;
-	err = noxs_guest_close(fd, domid, req->reason, ack_ms);
+	err = noxs_guest_request(fd, domid, req->reason, 0, ack_ms);
 	if (!err && (!req->wait || !wait_for_guest(req, xch, fd, domid,
 						   info.name)))
 		status = LVCTL_EXIT_OK;
@@ -227,6 +222,42 @@ int cmd_reboot(int argc, char **argv)
 	};
 
 	return close_guest(&req, argc, argv);
+}
+
+#define SYSRQ_TIMEOUT_MS	10000
+
+/* sysrq NAME|DOMID KEY: the guest kernel's magic SysRq, through manage.c. */
+int cmd_sysrq(int argc, char **argv)
+{
+	struct noxs_ioctl_guest_info info;
+	int ret, fd, err, status = LVCTL_EXIT_FAILURE;
+	const char *key;
+	xc_interface *xch;
+	uint32_t domid;
+
+	ret = lvctl_parse_flags("sysrq", "NAME|DOMID KEY", NULL, 2,
+				"NAME|DOMID and KEY", argc, argv);
+	if (ret >= 0)
+		return ret;
+	key = argv[optind + 1];
+	if (strlen(key) != 1 || *key <= ' ' || *key >= 0x7f)
+		return lvctl_usage_error("sysrq",
+			"KEY '%s': expected one printable character", key);
+
+	if (lvctl_open(&fd, &xch))
+		return LVCTL_EXIT_FAILURE;
+	if (lvctl_find_guest(xch, fd, argv[optind], &domid, &info))
+		goto out;
+	err = noxs_guest_request(fd, domid, NOXS_SYSCTL_REQ_SYSRQ, *key,
+				 SYSRQ_TIMEOUT_MS);
+	if (err)
+		lvctl_error("cannot send sysrq '%c' to domain %u (%s): %s", *key,
+			    domid, info.name, close_error(err));
+	else
+		status = LVCTL_EXIT_OK;
+out:
+	lvctl_close(fd, xch);
+	return status;
 }
 
 /* --- the daemon ----------------------------------------------------------- */

@@ -154,6 +154,24 @@ void lvctl_state_remove(const char *name)
 }
 
 /*
+ * NAME|DOMID of an lvctl guest: its domid and noxs record. Returns 0, or
+ * -1 after saying why not (no such guest or domain, not lvctl's).
+ */
+int lvctl_find_guest(xc_interface *xch, int noxs_fd, const char *arg,
+		     uint32_t *domid, struct noxs_ioctl_guest_info *info)
+{
+	if (lvctl_resolve_guest(noxs_fd, arg, domid))
+		return -1;
+	if (!noxs_guest_info(noxs_fd, NULL, *domid, info))
+		return 0;
+	if (!lvctl_domain_exists(xch, *domid))
+		lvctl_error("there is no domain %u", *domid);
+	else
+		lvctl_error("domain %u is not an lvctl guest", *domid);
+	return -1;
+}
+
+/*
  * Destroys an lvctl guest: its noxs state first (the console mapping
  * would keep the domain alive), then the domain, then its saved config.
  * Returns 0, -ENOENT if another process destroyed it first, or -1.

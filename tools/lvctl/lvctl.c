@@ -24,6 +24,8 @@ static const struct lvctl_command lvctl_commands[] = {
 	  "ask a guest to reboot" },
 	{ "pause",	cmd_pause,	"NAME|DOMID",	"pause a domain" },
 	{ "unpause",	cmd_unpause,	"NAME|DOMID",	"unpause a domain" },
+	{ "sysrq",	cmd_sysrq,	"NAME|DOMID KEY",
+	  "send a magic SysRq key to a guest's kernel" },
 	{ "list",	cmd_list,	"[--json]",	"list the domains" },
 	{ "console",	cmd_console,	"[-n] NAME|DOMID",
 	  "show a guest's console (^] detaches)" },

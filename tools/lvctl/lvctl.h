@@ -56,15 +56,14 @@ void lvctl_close(int noxs_fd, xc_interface *xch);
 struct noxs_ioctl_guest_info;
 struct noxs_ioctl_stats;
 int noxs_open(unsigned int *abi_minor);
-int noxs_guest_create(int fd, uint32_t domid, const char *name,
-		      unsigned int *dir_gref, unsigned int *backend);
+int noxs_guest_create(int fd, uint32_t domid, const char *name);
 int noxs_guest_name(int fd, uint32_t domid, const char *name);
 int noxs_console_attach(int fd, uint32_t domid, unsigned int port);
 int noxs_guest_commit(int fd, uint32_t domid);
 int noxs_guest_destroy(int fd, uint32_t domid);
 int noxs_device_create(int fd, uint32_t domid, uint32_t type, uint32_t id);
-int noxs_guest_close(int fd, uint32_t domid, uint32_t reason,
-		     unsigned int timeout_ms);
+int noxs_guest_request(int fd, uint32_t domid, uint32_t request, uint32_t arg,
+		       unsigned int timeout_ms);
 int noxs_guest_info(int fd, const char *name, uint32_t domid,
 		    struct noxs_ioctl_guest_info *info);
 int noxs_console_open(int fd, uint32_t domid);
@@ -93,6 +92,8 @@ struct lvctl_config;
 int lvctl_state_save(const struct lvctl_config *cfg);
 void lvctl_state_remove(const char *name);
 void lvctl_state_sweep(int noxs_fd);
+int lvctl_find_guest(xc_interface *xch, int noxs_fd, const char *arg,
+		     uint32_t *domid, struct noxs_ioctl_guest_info *info);
 int lvctl_guest_destroy(xc_interface *xch, int noxs_fd, uint32_t domid,
 			const char *name);
 int lvctl_reap(xc_interface *xch, int noxs_fd, uint32_t domid,
@@ -101,6 +102,7 @@ int lvctl_reap(xc_interface *xch, int noxs_fd, uint32_t domid,
 /* cmd_control.c */
 int cmd_shutdown(int argc, char **argv);
 int cmd_reboot(int argc, char **argv);
+int cmd_sysrq(int argc, char **argv);
 int cmd_daemon(int argc, char **argv);
 
 /* cmd_pool.c */

@@ -75,8 +75,7 @@ err_close:
  */
 
 /* A NULL @name registers a nameless pool shell. */
-int noxs_guest_create(int fd, uint32_t domid, const char *name,
-		      unsigned int *dir_gref, unsigned int *backend)
+int noxs_guest_create(int fd, uint32_t domid, const char *name)
 {
 	struct noxs_ioctl_guest_create arg;
 
@@ -94,8 +93,6 @@ int noxs_guest_create(int fd, uint32_t domid, const char *name,
 				    domid, strerror(errno));
 		return -1;
 	}
-	*dir_gref = arg.dir_gref;
-	*backend = arg.backend_domid;
 	return 0;
 }
 
@@ -180,17 +177,22 @@ int noxs_device_create(int fd, uint32_t domid, uint32_t type, uint32_t id)
 	return -1;
 }
 
-/* Returns 0 or -errno, printing nothing: the caller knows what it means. */
-int noxs_guest_close(int fd, uint32_t domid, uint32_t reason,
-		     unsigned int timeout_ms)
+/*
+ * A request of the guest's sysctl device (NOXS_SYSCTL_REQ_*), with its
+ * argument. Returns 0 or -errno, printing nothing: the caller knows what
+ * it means.
+ */
+int noxs_guest_request(int fd, uint32_t domid, uint32_t request, uint32_t arg,
+		       unsigned int timeout_ms)
 {
-	struct noxs_ioctl_guest_close arg = {
+	struct noxs_ioctl_guest_request req = {
 		.domid = domid,
-		.reason = reason,
+		.request = request,
+		.arg = arg,
 		.timeout_ms = timeout_ms,
 	};
 
-	if (ioctl(fd, NOXS_IOCTL_GUEST_CLOSE, &arg) == 0)
+	if (ioctl(fd, NOXS_IOCTL_GUEST_REQUEST, &req) == 0)
 		return 0;
 	return -errno;
 }

@@ -3,18 +3,20 @@
  * noxs-front - the guest's end of NoXS: finds the device directory that
  * dom0's noxs module made for this guest, and maps it.
  *
- * A stock kernel has no hypercall to ask Xen for it, and this guest runs
- * without XenStore. The domain builder (lvctl) puts "noxs=<backend>:<gref>"
- * on the guest's command line, which Xen hands over in start_info: the
- * backend domain granted the directory page to us under that reference.
- * Reading start_info rather than a module parameter keeps it independent
- * of how, or from where, the module is loaded.
+ * A stock kernel has no hypercall to ask Xen for it, and no XenStore
+ * reaches another domain. When dom0's noxs attaches our console (before
+ * we ever run, and again after a restore), it writes a locator at the end
+ * of the console page (noxs_wire.h): the backend domain and the grant of
+ * the directory. The console page is ours, found through start_info, so
+ * this works however and whenever the module is loaded, and after a
+ * restore into a new domain.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/string.h>
 #include <xen/events.h>
 #include <xen/grant_table.h>
@@ -23,39 +25,43 @@
 #include <xen/interface/xen.h>
 #include <asm/xen/hypercall.h>
 #include <asm/xen/hypervisor.h>
+#include <asm/xen/page.h>
 
 #include "noxs-front.h"
 
-#define NOXS_PARAM "noxs="
-
-/* The directory mapping; set up at init, gone at exit. */
+/*
+ * The directory mapping. Protected by noxs_dir_lock: it goes before a
+ * suspend (a save must find no backend page in our page tables) and comes
+ * back, maybe another one, on resume.
+ */
+static DEFINE_MUTEX(noxs_dir_lock);
 static struct noxs_front_mapping noxs_dir_map;
 static const struct noxs_dir_page *noxs_dir;
 
-/* Finds "noxs=B:G" as a word of the command line Xen gave us. */
-static int noxs_front_parse(domid_t *backend, grant_ref_t *gref)
+/* The locator dom0 wrote at the end of our console page. */
+static int noxs_front_locate(domid_t *backend, grant_ref_t *gref)
 {
-	char cmdline[MAX_GUEST_CMDLINE];
-	char *rest, *word;
-	unsigned int b, g;
-	char tail;
+	const struct noxs_locator *loc;
+	u32 b, g;
 
-	strscpy(cmdline, xen_start_info->cmd_line, sizeof(cmdline));
-	rest = cmdline;
-	while ((word = strsep(&rest, " \t")) != NULL) {
-		if (strncmp(word, NOXS_PARAM, strlen(NOXS_PARAM)))
-			continue;
-		if (sscanf(word + strlen(NOXS_PARAM), "%u:%u%c", &b, &g,
-			   &tail) != 2 || b >= DOMID_FIRST_RESERVED) {
-			pr_err("malformed %s on the command line\n", word);
-			return -EINVAL;
-		}
-		*backend = b;
-		*gref = g;
-		return 0;
+	loc = gfn_to_virt(xen_start_info->console.domU.mfn) +
+	      NOXS_LOCATOR_OFFSET;
+	if (READ_ONCE(loc->magic) != NOXS_LOCATOR_MAGIC) {
+		pr_err("no NoXS locator in the console page: this guest was not built by lvctl\n");
+		return -ENODEV;
 	}
-	pr_err("no " NOXS_PARAM " on the command line: this guest was not built by lvctl\n");
-	return -ENODEV;
+	virt_rmb();	/* the magic made the fields valid */
+	b = READ_ONCE(loc->backend_domid);
+	g = READ_ONCE(loc->dir_gref);
+	if (READ_ONCE(loc->version) != NOXS_LOCATOR_VERSION ||
+	    b >= DOMID_FIRST_RESERVED) {
+		pr_err("the NoXS locator is not one of version %u\n",
+		       NOXS_LOCATOR_VERSION);
+		return -EINVAL;
+	}
+	*backend = b;
+	*gref = g;
+	return 0;
 }
 
 int noxs_front_map(domid_t backend, grant_ref_t gref, bool readonly,
@@ -131,12 +137,19 @@ EXPORT_SYMBOL_GPL(noxs_front_bind);
 
 /*
  * Copies the directory entry of device (@type, @id). Returns -ENOENT if
- * the backend did not give this guest such a device.
+ * the backend did not give this guest such a device, -ENODEV while the
+ * directory is not mapped (around a suspend).
  */
 int noxs_front_find(u32 type, u32 id, struct noxs_dir_entry *entry)
 {
+	int err = -ENOENT;
 	u32 nr, i;
 
+	mutex_lock(&noxs_dir_lock);
+	if (!noxs_dir) {
+		err = -ENODEV;
+		goto out;
+	}
 	nr = min_t(u32, READ_ONCE(noxs_dir->nr_entries), NOXS_DIR_MAX_ENTRIES);
 	for (i = 0; i < nr; i++) {
 		const struct noxs_dir_entry *e = &noxs_dir->entries[i];
@@ -145,52 +158,87 @@ int noxs_front_find(u32 type, u32 id, struct noxs_dir_entry *entry)
 			continue;
 		virt_rmb();	/* the type made it live: now its fields */
 		*entry = *e;
-		if (entry->type != type)
-			return -EAGAIN;	/* withdrawn while we copied it */
-		return 0;
+		err = entry->type == type ? 0 : -EAGAIN; /* withdrawn meanwhile? */
+		break;
 	}
-	return -ENOENT;
+out:
+	mutex_unlock(&noxs_dir_lock);
+	return err;
 }
 EXPORT_SYMBOL_GPL(noxs_front_find);
 
-static int __init noxs_front_init(void)
+/* Maps the directory the locator names; under noxs_dir_lock. */
+static int noxs_front_attach(void)
 {
 	grant_ref_t gref;
 	domid_t backend;
 	u32 nr;
 	int err;
 
-	if (!xen_pv_domain() || xen_initial_domain()) {
-		pr_err("not running in a Xen PV guest, refusing to load\n");
-		return -ENODEV;
-	}
-
-	err = noxs_front_parse(&backend, &gref);
+	err = noxs_front_locate(&backend, &gref);
 	if (err)
 		return err;
-
 	err = noxs_front_map(backend, gref, true, &noxs_dir_map);
 	if (err)
 		return err;
-	noxs_dir = noxs_dir_map.addr;
-
-	if (READ_ONCE(noxs_dir->magic) != NOXS_DIR_MAGIC ||
-	    READ_ONCE(noxs_dir->version) != NOXS_DIR_VERSION) {
+	if (READ_ONCE(((struct noxs_dir_page *)noxs_dir_map.addr)->magic) !=
+	    NOXS_DIR_MAGIC ||
+	    READ_ONCE(((struct noxs_dir_page *)noxs_dir_map.addr)->version) !=
+	    NOXS_DIR_VERSION) {
 		pr_err("domain %u, grant %u is not a version %u NoXS directory\n",
 		       backend, gref, NOXS_DIR_VERSION);
 		noxs_front_unmap(&noxs_dir_map);
 		return -EINVAL;
 	}
-
+	noxs_dir = noxs_dir_map.addr;
 	nr = min_t(u32, READ_ONCE(noxs_dir->nr_entries), NOXS_DIR_MAX_ENTRIES);
 	pr_info("device directory from domain %u (grant %u): %u device(s)\n",
 		backend, gref, nr);
 	return 0;
 }
 
+/*
+ * Before a suspend: no page of the backend may stay mapped, or the save
+ * fails on it. The frontends unmap theirs first.
+ */
+void noxs_front_suspend(void)
+{
+	mutex_lock(&noxs_dir_lock);
+	if (noxs_dir)
+		noxs_front_unmap(&noxs_dir_map);
+	noxs_dir = NULL;
+	mutex_unlock(&noxs_dir_lock);
+}
+EXPORT_SYMBOL_GPL(noxs_front_suspend);
+
+/*
+ * After a resume, or a suspend that did not happen: the directory the
+ * locator names now (after a restore, a new one from a new dom0 record).
+ */
+int noxs_front_resume(void)
+{
+	int err = 0;
+
+	mutex_lock(&noxs_dir_lock);
+	if (!noxs_dir)
+		err = noxs_front_attach();
+	mutex_unlock(&noxs_dir_lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(noxs_front_resume);
+
+static int __init noxs_front_init(void)
+{
+	if (!xen_pv_domain() || xen_initial_domain()) {
+		pr_err("not running in a Xen PV guest, refusing to load\n");
+		return -ENODEV;
+	}
+	return noxs_front_resume();
+}
+
 static void __exit noxs_front_exit(void)
 {
-	noxs_front_unmap(&noxs_dir_map);
+	noxs_front_suspend();
 }
 
 module_init(noxs_front_init);

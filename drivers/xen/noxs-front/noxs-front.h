@@ -7,7 +7,7 @@
 
 #include <linux/interrupt.h>
 #include <xen/grant_table.h>
-#include <uapi/xen/noxs.h>
+#include <uapi/xen/noxs_wire.h>
 
 /* A page of the backend's, mapped into this guest. */
 struct noxs_front_mapping {
@@ -23,5 +23,7 @@ int noxs_front_map(domid_t backend, grant_ref_t gref, bool readonly,
 void noxs_front_unmap(struct noxs_front_mapping *map);
 int noxs_front_bind(domid_t backend, evtchn_port_t remote_port,
 		    irq_handler_t handler, const char *name, void *dev_id);
+void noxs_front_suspend(void);
+int noxs_front_resume(void);
 
 #endif /* _NOXS_FRONT_H */

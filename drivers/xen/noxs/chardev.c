@@ -306,7 +306,31 @@ static long noxs_ioctl_guest_close(void __user *udata)
 	    arg.reason > NOXS_CLOSE_SUSPEND ||
 	    arg.timeout_ms > NOXS_CLOSE_TIMEOUT_MAX_MS)
 		return -EINVAL;
-	return noxs_guest_close(arg.domid, arg.reason, arg.timeout_ms);
+	return noxs_guest_request(arg.domid, arg.reason, 0, arg.timeout_ms);
+}
+
+/* A sysrq key: printable ASCII, not a space. */
+static bool noxs_valid_request_arg(u32 request, u32 arg)
+{
+	if (request == NOXS_SYSCTL_REQ_SYSRQ)
+		return arg > ' ' && arg < 0x7f;
+	return arg == 0;
+}
+
+static long noxs_ioctl_guest_request(void __user *udata)
+{
+	struct noxs_ioctl_guest_request arg;
+
+	if (copy_from_user(&arg, udata, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || arg.pad || !noxs_valid_domid(arg.domid) ||
+	    arg.request < NOXS_SYSCTL_REQ_POWEROFF ||
+	    arg.request > NOXS_SYSCTL_REQ_MAX ||
+	    !noxs_valid_request_arg(arg.request, arg.arg) ||
+	    arg.timeout_ms > NOXS_CLOSE_TIMEOUT_MAX_MS)
+		return -EINVAL;
+	return noxs_guest_request(arg.domid, arg.request, arg.arg,
+				  arg.timeout_ms);
 }
 
 static long noxs_ioctl_stats(void __user *udata)
@@ -358,6 +382,8 @@ static long noxs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return noxs_ioctl_device_query(udata);
 	case NOXS_IOCTL_GUEST_CLOSE:
 		return noxs_ioctl_guest_close(udata);
+	case NOXS_IOCTL_GUEST_REQUEST:
+		return noxs_ioctl_guest_request(udata);
 	case NOXS_IOCTL_GUEST_NAME:
 		return noxs_ioctl_guest_name(file, udata);
 	default:

@@ -207,6 +207,25 @@ static void noxs_console_unbind(struct noxs_console *cons)
 	noxs_unbind_port(cons->irq, cons);
 }
 
+/*
+ * Tells the guest where its directory is: the locator at the end of its
+ * console page (noxs_wire.h), read at boot and after a restore.
+ */
+static void noxs_console_locate(struct noxs_console *cons,
+				struct noxs_guest *guest)
+{
+	struct noxs_locator *loc = (void *)cons->intf + NOXS_LOCATOR_OFFSET;
+
+	BUILD_BUG_ON(NOXS_LOCATOR_OFFSET < sizeof(struct xencons_interface));
+	BUILD_BUG_ON(NOXS_LOCATOR_OFFSET + sizeof(*loc) > XEN_PAGE_SIZE);
+	memset(loc, 0, sizeof(*loc));
+	loc->backend_domid = 0;		/* noxs runs in dom0 */
+	loc->dir_gref = guest->dir_gref;
+	loc->version = NOXS_LOCATOR_VERSION;
+	virt_wmb();	/* the fields before the magic that makes them valid */
+	WRITE_ONCE(loc->magic, NOXS_LOCATOR_MAGIC);
+}
+
 int noxs_console_attach(struct noxs_guest *guest, evtchn_port_t remote_port)
 {
 	struct noxs_console *cons;
@@ -231,6 +250,7 @@ int noxs_console_attach(struct noxs_guest *guest, evtchn_port_t remote_port)
 	err = noxs_console_map(cons);
 	if (err)
 		goto err_free_history;
+	noxs_console_locate(cons, guest);
 
 	err = noxs_console_bind(cons, remote_port);
 	if (err)

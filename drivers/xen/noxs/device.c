@@ -462,13 +462,15 @@ static bool noxs_device_answered(struct noxs_device *dev, u32 seq, int *ret)
 }
 
 /*
- * Asks the guest to power off, reboot or suspend through its sysctl device
- * (id 0) and waits up to @timeout_ms for its answer, holding only a
- * reference on the device: a destroy of the guest goes ahead and ends the
- * wait (-ESHUTDOWN). A signal ends it with -ERESTARTSYS; the request stays
- * posted and a repeated call joins it, so the ioctl can be restarted.
+ * Sends the guest a request (power off, reboot, suspend, sysrq) through
+ * its sysctl device (id 0) and waits up to @timeout_ms for its answer,
+ * holding only a reference on the device: a destroy of the guest goes
+ * ahead and ends the wait (-ESHUTDOWN). A signal ends it with
+ * -ERESTARTSYS; the request stays posted and a repeated call joins it, so
+ * the ioctl can be restarted.
  */
-int noxs_guest_close(domid_t domid, u32 reason, unsigned int timeout_ms)
+int noxs_guest_request(domid_t domid, u32 request, u32 arg,
+		       unsigned int timeout_ms)
 {
 	struct noxs_guest *guest;
 	struct noxs_device *dev;
@@ -488,7 +490,7 @@ int noxs_guest_close(domid_t domid, u32 reason, unsigned int timeout_ms)
 		goto out_put;
 	}
 
-	ret = dev->backend->request(dev, reason, &seq);
+	ret = dev->backend->request(dev, request, arg, &seq);
 	if (!ret && !noxs_device_notify(dev))
 		ret = -ESHUTDOWN;
 	if (ret || !timeout_ms)

@@ -66,11 +66,12 @@ struct noxs_backend {
 	/* The frontend signalled. Interrupt context: true if it did work. */
 	bool (*event)(struct noxs_device *dev);
 	/*
-	 * Write a NOXS_CLOSE_* request to the page, or join the same request
-	 * if it is still unanswered; its number in *@seq. noxs notifies the
-	 * guest. NULL: the device is no sysctl. Must not sleep.
+	 * Write a NOXS_SYSCTL_REQ_* request and its argument to the page, or
+	 * join the same request if it is still unanswered; its number in
+	 * *@seq. noxs notifies the guest. NULL: the device is no sysctl.
+	 * Must not sleep.
 	 */
-	int (*request)(struct noxs_device *dev, u32 reason, u32 *seq);
+	int (*request)(struct noxs_device *dev, u32 request, u32 arg, u32 *seq);
 	/* Request @seq: 0 accepted, -EREMOTEIO refused, -EINPROGRESS not yet. */
 	int (*answer)(struct noxs_device *dev, u32 seq);
 	/* Fill state, features and rejected. */
@@ -150,7 +151,8 @@ void noxs_device_wake(struct noxs_device *dev);
 int noxs_device_create(domid_t domid, u32 type, u32 id);
 int noxs_device_destroy(domid_t domid, u32 type, u32 id);
 int noxs_device_query(struct noxs_ioctl_device_query *query);
-int noxs_guest_close(domid_t domid, u32 reason, unsigned int timeout_ms);
+int noxs_guest_request(domid_t domid, u32 request, u32 arg,
+		       unsigned int timeout_ms);
 void noxs_guest_devices_teardown(struct noxs_guest *guest);
 
 /* console.c */

@@ -23,7 +23,8 @@ struct sysctl_back {
 	spinlock_t lock;
 	u32 state;		/* NOXS_DEVICE_* */
 	u32 features;		/* NOXS_SYSCTL_F_* the frontend advertised */
-	u32 request;		/* our last request, NOXS_CLOSE_* */
+	u32 request;		/* our last request, NOXS_SYSCTL_REQ_* */
+	u32 request_arg;	/* and its argument */
 	u32 request_seq;	/* its number */
 	u32 ack_seq;		/* the last request the frontend answered */
 	u32 ack_status;
@@ -116,7 +117,8 @@ static bool sysctl_back_event(struct noxs_device *dev)
  * repeated (restarted) GUEST_CLOSE waits for that one instead of sending
  * the guest another.
  */
-static int sysctl_back_request(struct noxs_device *dev, u32 reason, u32 *seq)
+static int sysctl_back_request(struct noxs_device *dev, u32 request, u32 arg,
+			       u32 *seq)
 {
 	struct noxs_sysctl_page *page = dev->page_addr;
 	struct sysctl_back *sb = dev->priv;
@@ -125,14 +127,17 @@ static int sysctl_back_request(struct noxs_device *dev, u32 reason, u32 *seq)
 
 	spin_lock_irqsave(&sb->lock, flags);
 	if (sb->state != NOXS_DEVICE_CONNECTED ||
-	    !(sb->features & (1U << reason))) {
+	    !(sb->features & (1U << request))) {
 		err = -EOPNOTSUPP;
-	} else if (sb->request_seq != sb->ack_seq && sb->request == reason) {
+	} else if (sb->request_seq != sb->ack_seq && sb->request == request &&
+		   sb->request_arg == arg) {
 		*seq = sb->request_seq;
 	} else {
 		*seq = ++sb->request_seq;
-		sb->request = reason;
-		WRITE_ONCE(page->request, reason);
+		sb->request = request;
+		sb->request_arg = arg;
+		WRITE_ONCE(page->request, request);
+		WRITE_ONCE(page->request_arg, arg);
 		virt_wmb();	/* the request before the number that makes it new */
 		WRITE_ONCE(page->request_seq, *seq);
 	}

@@ -2,8 +2,9 @@
 /*
  * noxs.h - the lightvm NoXS ABI: ioctls of /dev/xen/noxs.
  *
- * This is the one interface between lvctl and the dom0 modules, and later
- * also the layout of the pages shared with guests. Rules, after
+ * This is the one interface between lvctl and the dom0 modules. What dom0
+ * shares with guests (the pages' layouts) is the guest wire protocol, in
+ * noxs_wire.h. Rules, after
  * Documentation/process/botching-up-ioctls.rst:
  *
  *  - only fixed-width types (__u32/__u64), naturally aligned, with explicit
@@ -21,10 +22,13 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
+/* The pages shared with guests, and the device types. */
+#include "noxs_wire.h"
+
 #define NOXS_DEVICE_PATH	"/dev/xen/noxs"
 
 #define NOXS_ABI_MAJOR		1
-#define NOXS_ABI_MINOR		2
+#define NOXS_ABI_MINOR		3
 
 /*
  * ioctl type 'N', numbers 0xC0-0xDF. 'N' is shared with nvme (0x40-0x4F)
@@ -195,66 +199,6 @@ struct noxs_ioctl_stats {
 #define NOXS_IOCTL_STATS \
 	_IOWR(NOXS_IOCTL_TYPE, NOXS_IOCTL_NR_BASE + 7, struct noxs_ioctl_stats)
 
-/*
- * The device directory page: one page that dom0 grants (read-only) to the
- * guest, listing the guest's NoXS devices. The guest learns where it is
- * from its command line: "noxs=<backend domid>:<grant ref>", which lvctl
- * appends (see Documentation/design.md). Guests must check @magic and
- * @version, and trust no entry beyond @nr_entries or NOXS_DIR_MAX_ENTRIES.
- */
-#define NOXS_DIR_MAGIC		0x53584f4eU	/* "NOXS" */
-#define NOXS_DIR_VERSION	1
-
-/* noxs_dir_entry.type: NOXS_DEV_*, or 0 for a free entry. */
-#define NOXS_DEV_NONE		0
-
-/**
- * struct noxs_dir_entry - one device of a guest
- * @type:	NOXS_DEV_*
- * @id:		the device's index among the guest's devices of its type
- * @backend_domid: the domain that serves it
- * @gref:	grant reference of its control page, granted by the backend
- * @evtchn:	the backend's event channel port, unbound, for the guest
- *		to bind (EVTCHNOP_bind_interdomain)
- * @pad:	zero
- */
-struct noxs_dir_entry {
-	__u32 type;
-	__u32 id;
-	__u32 backend_domid;
-	__u32 gref;
-	__u32 evtchn;
-	__u32 pad[3];
-};
-
-#define NOXS_DIR_HEADER_SIZE	16
-#define NOXS_DIR_MAX_ENTRIES	((4096 - NOXS_DIR_HEADER_SIZE) / \
-				 sizeof(struct noxs_dir_entry))
-
-/**
- * struct noxs_dir_page - the layout of the directory page
- * @magic:	NOXS_DIR_MAGIC
- * @version:	NOXS_DIR_VERSION
- * @nr_entries:	how many of @entries are in use, at most NOXS_DIR_MAX_ENTRIES
- * @pad:	zero
- * @entries:	the devices
- */
-struct noxs_dir_page {
-	__u32 magic;
-	__u32 version;
-	__u32 nr_entries;
-	__u32 pad;
-	struct noxs_dir_entry entries[NOXS_DIR_MAX_ENTRIES];
-};
-
-/*
- * Devices. A device of a guest is served by a backend module that plugs
- * into noxs (sysctl-back for NOXS_DEV_SYSCTL). noxs gives each device a
- * control page, granted read-write to the guest, and an unbound event
- * channel for the guest to bind, and lists both in the guest's directory.
- */
-#define NOXS_DEV_SYSCTL		1
-#define NOXS_DEV_TYPE_MAX	1
 
 /**
  * struct noxs_ioctl_device - NOXS_IOCTL_DEVICE_CREATE/_DESTROY argument
@@ -297,10 +241,10 @@ struct noxs_ioctl_device_query {
 	__u64 rejected;
 };
 
-/* noxs_ioctl_guest_close.reason */
-#define NOXS_CLOSE_POWEROFF	1
-#define NOXS_CLOSE_REBOOT	2
-#define NOXS_CLOSE_SUSPEND	3
+/* noxs_ioctl_guest_close.reason: the NOXS_SYSCTL_REQ_* of the same name */
+#define NOXS_CLOSE_POWEROFF	NOXS_SYSCTL_REQ_POWEROFF
+#define NOXS_CLOSE_REBOOT	NOXS_SYSCTL_REQ_REBOOT
+#define NOXS_CLOSE_SUSPEND	NOXS_SYSCTL_REQ_SUSPEND
 
 /**
  * struct noxs_ioctl_guest_close - NOXS_IOCTL_GUEST_CLOSE argument: ask the
@@ -341,6 +285,31 @@ struct noxs_ioctl_guest_close {
 	_IOW(NOXS_IOCTL_TYPE, NOXS_IOCTL_NR_BASE + 11, struct noxs_ioctl_guest_close)
 
 /**
+ * struct noxs_ioctl_guest_request - NOXS_IOCTL_GUEST_REQUEST argument (ABI
+ * 1.3): any request of the sysctl device, with its argument. It behaves
+ * as NOXS_IOCTL_GUEST_CLOSE does (the same errors, restartable, joins an
+ * unanswered request of the same kind and argument).
+ * @domid:	in: the guest
+ * @request:	in: NOXS_SYSCTL_REQ_POWEROFF .. NOXS_SYSCTL_REQ_MAX
+ * @arg:	in: for NOXS_SYSCTL_REQ_SYSRQ the key (a printable ASCII
+ *		character but space); zero for the others
+ * @timeout_ms:	in: as for NOXS_IOCTL_GUEST_CLOSE
+ * @flags:	in: must be zero
+ * @pad:	in: must be zero
+ */
+struct noxs_ioctl_guest_request {
+	__u32 domid;
+	__u32 request;
+	__u32 arg;
+	__u32 timeout_ms;
+	__u32 flags;
+	__u32 pad;
+};
+
+#define NOXS_IOCTL_GUEST_REQUEST \
+	_IOW(NOXS_IOCTL_TYPE, NOXS_IOCTL_NR_BASE + 13, struct noxs_ioctl_guest_request)
+
+/**
  * struct noxs_ioctl_guest_name - NOXS_IOCTL_GUEST_NAME argument: name a
  * shell this file created (ABI 1.1). -EPERM if it is another file's or
  * committed, -EBUSY if it has a name already, -EEXIST if the name is taken.
@@ -356,54 +325,5 @@ struct noxs_ioctl_guest_name {
 
 #define NOXS_IOCTL_GUEST_NAME \
 	_IOW(NOXS_IOCTL_TYPE, NOXS_IOCTL_NR_BASE + 12, struct noxs_ioctl_guest_name)
-
-/*
- * The sysctl device's control page. The backend writes the request fields,
- * the frontend the fe_ fields and the acknowledgement; each side must check
- * what the other wrote. A request is new when request_seq changes; the
- * frontend acknowledges it by copying request_seq to ack_seq, with
- * ack_status 0 if it will act on it, NOXS_SYSCTL_REFUSED if not.
- */
-#define NOXS_SYSCTL_MAGIC	0x4c544353U	/* "SCTL" */
-#define NOXS_SYSCTL_VERSION	1
-
-#define NOXS_SYSCTL_REQ_NONE		0
-#define NOXS_SYSCTL_REQ_POWEROFF	NOXS_CLOSE_POWEROFF
-#define NOXS_SYSCTL_REQ_REBOOT		NOXS_CLOSE_REBOOT
-#define NOXS_SYSCTL_REQ_SUSPEND		NOXS_CLOSE_SUSPEND
-
-#define NOXS_SYSCTL_F_POWEROFF	(1U << NOXS_SYSCTL_REQ_POWEROFF)
-#define NOXS_SYSCTL_F_REBOOT	(1U << NOXS_SYSCTL_REQ_REBOOT)
-#define NOXS_SYSCTL_F_SUSPEND	(1U << NOXS_SYSCTL_REQ_SUSPEND)
-#define NOXS_SYSCTL_F_ALL	(NOXS_SYSCTL_F_POWEROFF | NOXS_SYSCTL_F_REBOOT | \
-				 NOXS_SYSCTL_F_SUSPEND)
-
-#define NOXS_SYSCTL_FE_UNKNOWN		0
-#define NOXS_SYSCTL_FE_CONNECTED	1
-
-#define NOXS_SYSCTL_ACCEPTED	0
-#define NOXS_SYSCTL_REFUSED	1
-
-/**
- * struct noxs_sysctl_page - the sysctl control page
- * @magic:	NOXS_SYSCTL_MAGIC (backend)
- * @version:	NOXS_SYSCTL_VERSION (backend)
- * @request:	NOXS_SYSCTL_REQ_* (backend)
- * @request_seq: bumped with every request (backend)
- * @fe_state:	NOXS_SYSCTL_FE_* (frontend)
- * @fe_features: NOXS_SYSCTL_F_* the frontend handles (frontend)
- * @ack_seq:	the last request_seq the frontend handled (frontend)
- * @ack_status:	NOXS_SYSCTL_ACCEPTED or _REFUSED (frontend)
- */
-struct noxs_sysctl_page {
-	__u32 magic;
-	__u32 version;
-	__u32 request;
-	__u32 request_seq;
-	__u32 fe_state;
-	__u32 fe_features;
-	__u32 ack_seq;
-	__u32 ack_status;
-};
 
 #endif /* _UAPI_XEN_NOXS_H */

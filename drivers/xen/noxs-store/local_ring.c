@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * noxs-store - serves this domain's own XenStore ring, in its own kernel.
+ *
+ * A PV domain that lvctl builds has XenStore event channel 0, so its
+ * kernel runs xenbus in XS_LOCAL mode: it allocated a ring page
+ * (xen_store_interface) and a local unbound port (xen_store_evtchn), and a
+ * probe thread waits for the first event on it. This module binds the
+ * other end of that port (EVTCHNOP_bind_interdomain to DOMID_SELF), and
+ * its first notification starts xenbus: from then on the stock kernel's
+ * xenbus users (manage.c's control/shutdown and control/sysrq, the
+ * balloon, frontends and backends) talk to the store in this module. No
+ * xenstored runs anywhere; what must cross to another domain goes over
+ * NoXS devices, whose relays use noxs-store.h.
+ *
+ * The work runs on an ordered workqueue that is not frozen: a suspend
+ * waits for the kernel's pending requests, which this module answers.
+ *
+ * Save and restore: the ring page's mfn goes into start_info->store_mfn,
+ * where libxenguest finds it. After a restore (not after a cancelled
+ * suspend, which keeps every channel), the resume notifier gives the
+ * kernel a new local port, learns the new domid, moves the home, forgets
+ * the kernel's watches (xs_resume registers them again), and a work item
+ * binds this end again.
+ *
+ * Once xenbus has started, the kernel depends on this module: it has no
+ * exit, and cannot be unloaded.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/interrupt.h>
+#include <linux/module.h>
+#include <linux/notifier.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <xen/events.h>
+#include <xen/xen.h>
+#include <xen/xen-ops.h>
+#include <xen/xenbus.h>
+#include <xen/interface/event_channel.h>
+#include <asm/xen/hypercall.h>
+#include <asm/xen/hypervisor.h>
+#include <asm/xen/page.h>
+
+#include "store.h"
+
+/* The kernel's enum xenstore_init lives in a private header. */
+#define XSL_XS_LOCAL	3
+extern int xen_store_domain_type;
+
+unsigned int xsl_max_nodes = 4096;
+module_param_named(max_nodes, xsl_max_nodes, uint, 0444);
+MODULE_PARM_DESC(max_nodes, "Most nodes the store holds (default 4096)");
+
+unsigned int xsl_max_watches = 256;
+module_param_named(max_watches, xsl_max_watches, uint, 0444);
+MODULE_PARM_DESC(max_watches, "Most watches the store keeps (default 256)");
+
+unsigned long xsl_max_bytes = 1024 * 1024;
+module_param_named(max_bytes, xsl_max_bytes, ulong, 0444);
+MODULE_PARM_DESC(max_bytes, "Most bytes of values the store holds (default 1 MiB)");
+
+static struct workqueue_struct *xsl_wq;
+
+/*
+ * The ring's state, under xsl.lock: our end of the channel, whether it is
+ * bound (not between a restore and the rebind), and the request being read.
+ */
+static int xsl_irq = -1;
+static evtchn_port_t xsl_port;
+static bool xsl_serving;
+static evtchn_port_t xsl_new_port;	/* to bind after a restore */
+static struct {
+	struct xsd_sockmsg hdr;
+	char body[XENSTORE_PAYLOAD_MAX + 1];
+} xsl_in;
+static unsigned int xsl_in_len;		/* bytes of xsl_in read so far */
+static unsigned int xsl_in_skip;	/* of a payload too long to take */
+
+static void xsl_serve(struct work_struct *work);
+static void xsl_rebind(struct work_struct *work);
+static DECLARE_WORK(xsl_serve_work, xsl_serve);
+static DECLARE_WORK(xsl_rebind_work, xsl_rebind);
+
+static irqreturn_t xsl_interrupt(int irq, void *dev_id)
+{
+	queue_work(xsl_wq, &xsl_serve_work);
+	return IRQ_HANDLED;
+}
+
+/* Something waits for the kernel: send it. */
+void xsl_kick(void)
+{
+	queue_work(xsl_wq, &xsl_serve_work);
+}
+
+/* Moves waiting messages into the response ring; true if it moved any. */
+static bool xsl_ring_write(struct xenstore_domain_interface *intf)
+{
+	XENSTORE_RING_IDX cons, prod = intf->rsp_prod;
+	struct xsl_msg *msg;
+	unsigned int n;
+	bool wrote = false;
+
+	cons = READ_ONCE(intf->rsp_cons);
+	if (prod - cons > XENSTORE_RING_SIZE) {
+		pr_err_ratelimited("the kernel's response index is corrupt (%u/%u)\n",
+				   cons, prod);
+		return false;
+	}
+	virt_mb();	/* the consumer index before the space it frees */
+
+	while (!list_empty(&xsl.out) && prod - cons < XENSTORE_RING_SIZE) {
+		msg = list_first_entry(&xsl.out, struct xsl_msg, list);
+		n = min3(msg->len - msg->sent,
+			 XENSTORE_RING_SIZE - (prod - cons),
+			 XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(prod));
+		memcpy(intf->rsp + MASK_XENSTORE_IDX(prod),
+		       msg->data + msg->sent, n);
+		prod += n;
+		msg->sent += n;
+		wrote = true;
+		if (msg->sent == msg->len) {
+			list_del(&msg->list);
+			xsl.out_bytes -= msg->len;
+			kfree(msg);
+		}
+	}
+	virt_wmb();	/* the bytes before the index that shows them */
+	WRITE_ONCE(intf->rsp_prod, prod);
+	return wrote;
+}
+
+/* The header is in: a payload too long is skipped and refused. */
+static bool xsl_header_ok(void)
+{
+	if (xsl_in.hdr.len <= XENSTORE_PAYLOAD_MAX)
+		return true;
+	xsl_reply_error(&xsl_in.hdr, -E2BIG);
+	xsl_in_skip = xsl_in.hdr.len;
+	xsl_in_len = 0;
+	return false;
+}
+
+/*
+ * Takes request bytes from the ring and handles each request once it is
+ * whole, while there is room for replies. True if it consumed any.
+ */
+static bool xsl_ring_read(struct xenstore_domain_interface *intf)
+{
+	XENSTORE_RING_IDX cons = intf->req_cons, prod;
+	unsigned int n, want;
+	bool consumed = false;
+
+	prod = READ_ONCE(intf->req_prod);
+	if (prod - cons > XENSTORE_RING_SIZE) {
+		pr_err_ratelimited("the kernel's request index is corrupt (%u/%u)\n",
+				   cons, prod);
+		return false;
+	}
+	virt_rmb();	/* the producer index before the bytes it shows */
+
+	while (cons != prod && xsl.out_bytes < XSL_OUT_MAX) {
+		if (xsl_in_len < sizeof(xsl_in.hdr))
+			want = sizeof(xsl_in.hdr) - xsl_in_len;
+		else
+			want = sizeof(xsl_in.hdr) + xsl_in.hdr.len - xsl_in_len;
+		if (xsl_in_skip)
+			want = xsl_in_skip;
+		n = min3(want, prod - cons,
+			 XENSTORE_RING_SIZE - MASK_XENSTORE_IDX(cons));
+		if (!n)
+			break;
+		if (xsl_in_skip)
+			xsl_in_skip -= n;
+		else
+			memcpy((char *)&xsl_in + xsl_in_len,
+			       intf->req + MASK_XENSTORE_IDX(cons), n);
+		cons += n;
+		consumed = true;
+		if (xsl_in_skip)
+			continue;
+		xsl_in_len += n;
+		if (xsl_in_len == sizeof(xsl_in.hdr) && !xsl_header_ok())
+			continue;
+		if (xsl_in_len < sizeof(xsl_in.hdr) ||
+		    xsl_in_len < sizeof(xsl_in.hdr) + xsl_in.hdr.len)
+			continue;
+		xsl_in.body[xsl_in.hdr.len] = '\0';
+		xsl_handle(&xsl_in.hdr, xsl_in.body);
+		xsl_in_len = 0;
+	}
+	virt_mb();	/* the bytes are read before the space is given back */
+	WRITE_ONCE(intf->req_cons, cons);
+	return consumed;
+}
+
+/* Calls internal watches that fired, without the lock. */
+static void xsl_call_fired(struct list_head *fired)
+{
+	struct xsl_fired *f, *tmp;
+
+	list_for_each_entry_safe(f, tmp, fired, list) {
+		f->watch->changed(f->watch, f->path);
+		list_del(&f->list);
+		kfree(f);
+	}
+}
+
+static void xsl_serve(struct work_struct *work)
+{
+	struct xenstore_domain_interface *intf = xen_store_interface;
+	bool progress, notify = false;
+	LIST_HEAD(fired);
+	int irq;
+
+	mutex_lock(&xsl.lock);
+	if (!xsl_serving) {
+		mutex_unlock(&xsl.lock);
+		return;
+	}
+	do {
+		progress = xsl_ring_read(intf);
+		progress |= xsl_ring_write(intf);
+		notify |= progress;
+	} while (progress);
+	list_splice_init(&xsl.fired, &fired);
+	irq = xsl_irq;
+	mutex_unlock(&xsl.lock);
+
+	if (notify)
+		notify_remote_via_irq(irq);
+	xsl_call_fired(&fired);
+}
+
+static int xsl_bind(evtchn_port_t kernel_port, evtchn_port_t *port)
+{
+	struct evtchn_bind_interdomain bind = {
+		.remote_dom = DOMID_SELF,
+		.remote_port = kernel_port,
+	};
+	int err;
+
+	err = HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &bind);
+	if (!err)
+		*port = bind.local_port;
+	return err;
+}
+
+/* Our end gets an irq; IRQF_NO_SUSPEND: it must keep working into a suspend. */
+static int xsl_bind_irq(evtchn_port_t port)
+{
+	return bind_evtchn_to_irqhandler(port, xsl_interrupt, IRQF_NO_SUSPEND,
+					 "noxs-store", NULL);
+}
+
+/* After a restore: our old irq lost its channel; bind the new one. */
+static void xsl_rebind(struct work_struct *work)
+{
+	struct evtchn_close close;
+	int irq;
+
+	mutex_lock(&xsl.lock);
+	if (xsl_irq >= 0)
+		unbind_from_irqhandler(xsl_irq, NULL);
+	xsl_irq = -1;
+	irq = xsl_bind_irq(xsl_new_port);
+	if (irq < 0) {
+		pr_err("cannot bind the store's channel after a restore: %d\n",
+		       irq);
+		close.port = xsl_new_port;
+		HYPERVISOR_event_channel_op(EVTCHNOP_close, &close);
+		mutex_unlock(&xsl.lock);
+		return;
+	}
+	xsl_irq = irq;
+	xsl_port = xsl_new_port;
+	xsl_serving = true;
+	mutex_unlock(&xsl.lock);
+	pr_info("serving domain %u's store again\n", xsl.domid);
+	xsl_kick();	/* xs_resume may have written already */
+}
+
+/* The port's status; -errno if Xen says nothing of it. */
+static int xsl_port_status(evtchn_port_t port, struct evtchn_status *status)
+{
+	status->dom = DOMID_SELF;
+	status->port = port;
+	return HYPERVISOR_event_channel_op(EVTCHNOP_status, status);
+}
+
+/*
+ * Runs after the domain came back from a suspend, before xs_resume(). A
+ * cancelled suspend (a checkpoint, or a failed save) kept every channel;
+ * a restore kept none, and the domain may have a new domid.
+ */
+static int xsl_resume(struct notifier_block *nb, unsigned long action,
+		      void *data)
+{
+	struct evtchn_alloc_unbound alloc = {
+		.dom = DOMID_SELF,
+		.remote_dom = DOMID_SELF,
+	};
+	struct evtchn_status status;
+	evtchn_port_t port;
+	int err;
+
+	if (!xsl_port_status(xen_store_evtchn, &status) &&
+	    status.status == EVTCHNSTAT_interdomain &&
+	    status.u.interdomain.port == xsl_port)
+		return NOTIFY_DONE;
+
+	err = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &alloc);
+	if (!err)
+		err = xsl_port_status(alloc.port, &status);
+	if (!err)
+		err = xsl_bind(alloc.port, &port);
+	if (err) {
+		pr_err("cannot give the kernel a store channel after a restore: %d\n",
+		       err);
+		return NOTIFY_DONE;
+	}
+	/* xs_resume() binds the kernel's end to it. */
+	xen_store_evtchn = alloc.port;
+
+	mutex_lock(&xsl.lock);
+	xsl_serving = false;
+	xsl_new_port = port;
+	if (xsl_set_domid(status.u.unbound.dom))
+		pr_err("cannot move the store's home to domain %u\n",
+		       status.u.unbound.dom);
+	xsl_watches_reset_kernel();
+	xsl_transactions_reset();
+	xsl_out_reset();
+	xsl_in_len = 0;
+	xsl_in_skip = 0;
+	mutex_unlock(&xsl.lock);
+	queue_work(xsl_wq, &xsl_rebind_work);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block xsl_resume_nb = {
+	.notifier_call = xsl_resume,
+};
+
+/* --- for other modules of this domain ----------------------------------------- */
+
+/* Scratch for the functions below, under xsl.lock. */
+static char xsl_api_path[XSL_PATH_MAX + 1];
+
+static int xsl_api_path_of(const char *path)
+{
+	bool relative;
+
+	return xsl_canonical(path, xsl_api_path, &relative);
+}
+
+/* Copies @path's value into @buf, NUL-terminated; returns its length. */
+int noxs_store_read(const char *path, char *buf, size_t size)
+{
+	const char *value;
+	unsigned int len;
+	int err;
+
+	mutex_lock(&xsl.lock);
+	err = xsl_api_path_of(path);
+	if (!err)
+		err = xsl_read(xsl_api_path, &value, &len);
+	if (!err && size) {
+		memcpy(buf, value, min_t(size_t, len, size - 1));
+		buf[min_t(size_t, len, size - 1)] = '\0';
+	}
+	mutex_unlock(&xsl.lock);
+	return err ? err : len;
+}
+EXPORT_SYMBOL_GPL(noxs_store_read);
+
+int noxs_store_write(const char *path, const char *value)
+{
+	int err;
+
+	mutex_lock(&xsl.lock);
+	err = xsl_api_path_of(path);
+	if (!err)
+		err = xsl_write(xsl_api_path, value, strlen(value), false);
+	mutex_unlock(&xsl.lock);
+	xsl_kick();
+	return err;
+}
+EXPORT_SYMBOL_GPL(noxs_store_write);
+
+int noxs_store_remove(const char *path)
+{
+	int err;
+
+	mutex_lock(&xsl.lock);
+	err = xsl_api_path_of(path);
+	if (!err)
+		err = xsl_remove(xsl_api_path, false);
+	mutex_unlock(&xsl.lock);
+	xsl_kick();
+	return err;
+}
+EXPORT_SYMBOL_GPL(noxs_store_remove);
+
+int noxs_store_watch(struct noxs_store_watch *watch)
+{
+	int err;
+
+	mutex_lock(&xsl.lock);
+	err = xsl_watch_add(watch->path, NULL, watch);
+	mutex_unlock(&xsl.lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(noxs_store_watch);
+
+/* Not from a watch's own callback: it waits for callbacks to finish. */
+void noxs_store_unwatch(struct noxs_store_watch *watch)
+{
+	mutex_lock(&xsl.lock);
+	xsl_watch_remove(watch->path, NULL, watch);
+	mutex_unlock(&xsl.lock);
+	flush_workqueue(xsl_wq);
+}
+EXPORT_SYMBOL_GPL(noxs_store_unwatch);
+
+/* Has the kernel a watch on exactly @path (a feature it acts on)? */
+bool noxs_store_kernel_watches(const char *path)
+{
+	bool watched;
+
+	mutex_lock(&xsl.lock);
+	watched = !xsl_api_path_of(path) && xsl_kernel_watches(xsl_api_path);
+	mutex_unlock(&xsl.lock);
+	return watched;
+}
+EXPORT_SYMBOL_GPL(noxs_store_kernel_watches);
+
+/* --- the module ----------------------------------------------------------------- */
+
+/*
+ * What a toolstack writes for the kernel's vcpu hotplug watch: each vcpu
+ * is online (else the kernel logs "Unable to read cpu state").
+ */
+static int xsl_cpus_online(void)
+{
+	char path[32];
+	int cpu, err = 0;
+
+	mutex_lock(&xsl.lock);
+	for_each_possible_cpu(cpu) {
+		snprintf(path, sizeof(path), "%s/cpu/%d/availability", xsl.home,
+			 cpu);
+		err = xsl_write(path, "online", strlen("online"), false);
+		if (err)
+			break;
+	}
+	mutex_unlock(&xsl.lock);
+	return err;
+}
+
+/* Our domid, from the kernel's unbound store port; -EBUSY if it is bound. */
+static int xsl_own_domid(domid_t *domid)
+{
+	struct evtchn_status status;
+	int err;
+
+	err = xsl_port_status(xen_store_evtchn, &status);
+	if (err)
+		return err;
+	if (status.status != EVTCHNSTAT_unbound)
+		return -EBUSY;
+	*domid = status.u.unbound.dom;
+	return 0;
+}
+
+static int __init xsl_module_init(void)
+{
+	struct evtchn_close close;
+	domid_t domid;
+	int err, irq;
+
+	if (!xen_pv_domain() || xen_initial_domain()) {
+		pr_err("not running in a Xen PV guest, refusing to load\n");
+		return -ENODEV;
+	}
+	if (xen_store_domain_type != XSL_XS_LOCAL || !xen_store_interface) {
+		pr_err("this domain has a XenStore of its own: nothing to serve\n");
+		return -ENODEV;
+	}
+	err = xsl_own_domid(&domid);
+	if (err) {
+		pr_err("the kernel's store channel %d is not free (%d)\n",
+		       xen_store_evtchn, err);
+		return err;
+	}
+
+	mutex_init(&xsl.lock);
+	err = xsl_store_init(domid);
+	if (err)
+		return err;
+	err = xsl_cpus_online();
+	if (err)
+		goto err_store;
+	xsl_wq = alloc_ordered_workqueue("noxs-store", WQ_MEM_RECLAIM);
+	if (!xsl_wq) {
+		err = -ENOMEM;
+		goto err_store;
+	}
+	err = xsl_bind(xen_store_evtchn, &xsl_port);
+	if (err)
+		goto err_wq;
+	irq = xsl_bind_irq(xsl_port);
+	if (irq < 0) {
+		err = irq;
+		goto err_close;
+	}
+
+	/* Where libxenguest's save finds the ring page, and restore puts it. */
+	xen_start_info->store_mfn = virt_to_mfn(xen_store_interface);
+	xen_resume_notifier_register(&xsl_resume_nb);
+
+	mutex_lock(&xsl.lock);
+	xsl_irq = irq;
+	xsl_serving = true;
+	mutex_unlock(&xsl.lock);
+
+	/* The first event wakes the kernel's xenbus probe thread. */
+	notify_remote_via_irq(irq);
+	pr_info("serving domain %u's store (xenbus starts now)\n", domid);
+	return 0;
+
+err_close:
+	close.port = xsl_port;
+	HYPERVISOR_event_channel_op(EVTCHNOP_close, &close);
+err_wq:
+	destroy_workqueue(xsl_wq);
+err_store:
+	xsl_store_fini();
+	return err;
+}
+
+module_init(xsl_module_init);
+
+MODULE_DESCRIPTION("lightvm local XenStore: serves the domain's own xenbus");
+MODULE_LICENSE("GPL");

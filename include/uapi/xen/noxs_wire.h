@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR MIT) */
+/*
+ * noxs_wire.h - the NoXS guest wire protocol: the layout of every page
+ * dom0 shares with a guest, and what each side may write there.
+ *
+ * A guest trusts nothing dom0 did not promise here, and dom0 trusts
+ * nothing the guest writes: each side checks magic, version and every
+ * field it reads, on every read. The rules of noxs.h hold: fixed-width
+ * types, explicit zero padding, and a layout changes only with its
+ * version.
+ */
+#ifndef _UAPI_XEN_NOXS_WIRE_H
+#define _UAPI_XEN_NOXS_WIRE_H
+
+#include <linux/types.h>
+
+/*
+ * Where a guest finds its device directory: the locator, which dom0
+ * writes at NOXS_LOCATOR_OFFSET of the guest's console page when it
+ * attaches the console (at create, and again after a restore, when the
+ * directory is a new one). The console ring (struct xencons_interface)
+ * uses the first 3088 bytes of that page; the locator sits at its end.
+ * The guest reads it at boot and on every resume, checks @magic and
+ * @version, and then maps the directory: grant @dir_gref of domain
+ * @backend_domid.
+ */
+#define NOXS_LOCATOR_MAGIC	0x434f4c4eU	/* "NLOC" */
+#define NOXS_LOCATOR_VERSION	1
+#define NOXS_LOCATOR_OFFSET	(4096 - 32)
+
+/**
+ * struct noxs_locator - the directory's address, in the console page
+ * @magic:	NOXS_LOCATOR_MAGIC
+ * @version:	NOXS_LOCATOR_VERSION
+ * @backend_domid: the domain that granted the directory
+ * @dir_gref:	its grant reference
+ * @pad:	zero
+ */
+struct noxs_locator {
+	__u32 magic;
+	__u32 version;
+	__u32 backend_domid;
+	__u32 dir_gref;
+	__u32 pad[4];
+};
+
+/*
+ * The device directory page: one page that dom0 grants (read-only) to the
+ * guest, listing the guest's NoXS devices. The guest learns where it is
+ * from the locator. Guests must check @magic and @version, and trust no
+ * entry beyond @nr_entries or NOXS_DIR_MAX_ENTRIES.
+ */
+#define NOXS_DIR_MAGIC		0x53584f4eU	/* "NOXS" */
+#define NOXS_DIR_VERSION	1
+
+/* noxs_dir_entry.type: NOXS_DEV_*, or 0 for a free entry. */
+#define NOXS_DEV_NONE		0
+
+/**
+ * struct noxs_dir_entry - one device of a guest
+ * @type:	NOXS_DEV_*
+ * @id:		the device's index among the guest's devices of its type
+ * @backend_domid: the domain that serves it
+ * @gref:	grant reference of its control page, granted by the backend
+ * @evtchn:	the backend's event channel port, unbound, for the guest
+ *		to bind (EVTCHNOP_bind_interdomain)
+ * @pad:	zero
+ */
+struct noxs_dir_entry {
+	__u32 type;
+	__u32 id;
+	__u32 backend_domid;
+	__u32 gref;
+	__u32 evtchn;
+	__u32 pad[3];
+};
+
+#define NOXS_DIR_HEADER_SIZE	16
+#define NOXS_DIR_MAX_ENTRIES	((4096 - NOXS_DIR_HEADER_SIZE) / \
+				 sizeof(struct noxs_dir_entry))
+
+/**
+ * struct noxs_dir_page - the layout of the directory page
+ * @magic:	NOXS_DIR_MAGIC
+ * @version:	NOXS_DIR_VERSION
+ * @nr_entries:	how many of @entries are in use, at most NOXS_DIR_MAX_ENTRIES
+ * @pad:	zero
+ * @entries:	the devices
+ */
+struct noxs_dir_page {
+	__u32 magic;
+	__u32 version;
+	__u32 nr_entries;
+	__u32 pad;
+	struct noxs_dir_entry entries[NOXS_DIR_MAX_ENTRIES];
+};
+
+/*
+ * Devices. A device of a guest is served by a backend module that plugs
+ * into noxs (sysctl-back for NOXS_DEV_SYSCTL). noxs gives each device a
+ * control page, granted read-write to the guest, and an unbound event
+ * channel for the guest to bind, and lists both in the guest's directory.
+ */
+#define NOXS_DEV_SYSCTL		1
+#define NOXS_DEV_TYPE_MAX	1
+
+/*
+ * The sysctl device's control page. The backend writes the request fields,
+ * the frontend the fe_ fields and the acknowledgement; each side must check
+ * what the other wrote. A request is new when request_seq changes; the
+ * frontend acknowledges it by copying request_seq to ack_seq, with
+ * ack_status 0 if it will act on it, NOXS_SYSCTL_REFUSED if not.
+ */
+#define NOXS_SYSCTL_MAGIC	0x4c544353U	/* "SCTL" */
+#define NOXS_SYSCTL_VERSION	2	/* 2: request_arg, sysrq */
+
+/* The requests; the first three are also NOXS_CLOSE_* of noxs.h. */
+#define NOXS_SYSCTL_REQ_NONE		0
+#define NOXS_SYSCTL_REQ_POWEROFF	1
+#define NOXS_SYSCTL_REQ_REBOOT		2
+#define NOXS_SYSCTL_REQ_SUSPEND		3
+#define NOXS_SYSCTL_REQ_SYSRQ		4	/* request_arg: the key */
+#define NOXS_SYSCTL_REQ_MAX		4
+
+#define NOXS_SYSCTL_F_POWEROFF	(1U << NOXS_SYSCTL_REQ_POWEROFF)
+#define NOXS_SYSCTL_F_REBOOT	(1U << NOXS_SYSCTL_REQ_REBOOT)
+#define NOXS_SYSCTL_F_SUSPEND	(1U << NOXS_SYSCTL_REQ_SUSPEND)
+#define NOXS_SYSCTL_F_SYSRQ	(1U << NOXS_SYSCTL_REQ_SYSRQ)
+#define NOXS_SYSCTL_F_ALL	(NOXS_SYSCTL_F_POWEROFF | NOXS_SYSCTL_F_REBOOT | \
+				 NOXS_SYSCTL_F_SUSPEND | NOXS_SYSCTL_F_SYSRQ)
+
+#define NOXS_SYSCTL_FE_UNKNOWN		0
+#define NOXS_SYSCTL_FE_CONNECTED	1
+
+#define NOXS_SYSCTL_ACCEPTED	0
+#define NOXS_SYSCTL_REFUSED	1
+
+/**
+ * struct noxs_sysctl_page - the sysctl control page
+ * @magic:	NOXS_SYSCTL_MAGIC (backend)
+ * @version:	NOXS_SYSCTL_VERSION (backend)
+ * @request:	NOXS_SYSCTL_REQ_* (backend)
+ * @request_seq: bumped with every request (backend)
+ * @fe_state:	NOXS_SYSCTL_FE_* (frontend)
+ * @fe_features: NOXS_SYSCTL_F_* the frontend handles (frontend)
+ * @ack_seq:	the last request_seq the frontend handled (frontend)
+ * @ack_status:	NOXS_SYSCTL_ACCEPTED or _REFUSED (frontend)
+ * @request_arg: the request's argument: for SYSRQ the key, a printable
+ *		ASCII character (backend, written before @request_seq)
+ * @pad:	zero
+ */
+struct noxs_sysctl_page {
+	__u32 magic;
+	__u32 version;
+	__u32 request;
+	__u32 request_seq;
+	__u32 fe_state;
+	__u32 fe_features;
+	__u32 ack_seq;
+	__u32 ack_status;
+	__u32 request_arg;
+	__u32 pad[7];
+};
+
+#endif /* _UAPI_XEN_NOXS_WIRE_H */

@@ -8,7 +8,7 @@
 
 loaded() { [ -d "/sys/module/$1" ]; }
 
-plan 10
+plan 11
 
 loaded noxs
 ok $? "noxs is loaded at boot"
@@ -37,10 +37,18 @@ ok $? "sysctl-back loads again ${out:+($out)}"
 dmesg -c >/dev/null
 modprobe sysctl-front >/dev/null 2>&1
 status=$?
-# (modprobe loads noxs-front first, which refuses: either says why.)
+# (modprobe loads noxs-store and noxs-front first, which refuse: any of
+# them says why.)
 ! loaded sysctl_front && [ "$status" -ne 0 ] &&
-	dmesg | grep -qE '(sysctl_front|noxs_front): not running in a Xen'
+	dmesg | grep -qE '(sysctl_front|noxs_front|noxs_store): not running in a Xen'
 ok $? "sysctl-front refuses to load in dom0 (modprobe status $status)"
+
+dmesg -c >/dev/null
+modprobe noxs-store >/dev/null 2>&1
+status=$?
+! loaded noxs_store && [ "$status" -ne 0 ] &&
+	dmesg | grep -q 'noxs_store: not running in a Xen PV guest'
+ok $? "noxs-store refuses to load in dom0, whose store it does not serve (modprobe status $status)"
 
 dmesg -c >/dev/null
 modprobe noxs-front >/dev/null 2>&1

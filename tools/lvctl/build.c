@@ -65,20 +65,23 @@ static int check_file(const char *what, const char *path)
 
 /*
  * What can be known before anything is taken: fail early and clearly.
- * @need_memory is 0 when a shell, with its memory, is ready for the guest.
+ * @checks adds LVCTL_CHECK_MEMORY (not for a shell, which has its
+ * memory) and LVCTL_CHECK_KERNEL (not for a restore, which needs none).
  */
 int lvctl_build_check(xc_interface *xch, int noxs_fd,
-		      const struct lvctl_config *cfg, int need_memory)
+		      const struct lvctl_config *cfg, unsigned int checks)
 {
 	struct noxs_ioctl_guest_info info;
 	xc_physinfo_t phys = { 0 };
 	unsigned long free_mb;
 	int err;
 
-	if (check_file("kernel", cfg->kernel) ||
-	    (cfg->ramdisk && check_file("ramdisk", cfg->ramdisk)))
+	if ((checks & LVCTL_CHECK_KERNEL) &&
+	    (check_file("kernel", cfg->kernel) ||
+	     (cfg->ramdisk && check_file("ramdisk", cfg->ramdisk))))
 		return -1;
-	if (cfg->cmdline && strlen(cfg->cmdline) >= MAX_GUEST_CMDLINE) {
+	if ((checks & LVCTL_CHECK_KERNEL) && cfg->cmdline &&
+	    strlen(cfg->cmdline) >= MAX_GUEST_CMDLINE) {
 		lvctl_error("the guest command line is longer than %d bytes",
 			    MAX_GUEST_CMDLINE - 1);
 		return -1;
@@ -104,7 +107,8 @@ int lvctl_build_check(xc_interface *xch, int noxs_fd,
 		return -1;
 	}
 	free_mb = XC_PAGE_MB(phys.free_pages);
-	if (need_memory && (unsigned long)cfg->memory_mb > free_mb) {
+	if ((checks & LVCTL_CHECK_MEMORY) &&
+	    (unsigned long)cfg->memory_mb > free_mb) {
 		lvctl_error("Xen is out of memory: the guest needs %ld MiB, %lu MiB are free",
 			    cfg->memory_mb, free_mb);
 		return -1;
@@ -317,7 +321,8 @@ static int ended(struct lvctl_build *b, int err, int built)
 		return -1;
 	}
 	if (built) {
-		xc_dom_release(b->dom);
+		if (b->dom)
+			xc_dom_release(b->dom);
 		b->dom = NULL;
 		/* Committed: noxs has its name, the sweep leaves its config. */
 		close(b->state_lock);
@@ -348,17 +353,24 @@ int lvctl_shell_make(struct lvctl_build *b, long memory_mb, long vcpus)
 	return ended(b, make_shell(b, NULL), 0);
 }
 
-/* The second half, on a shell of @cfg's size: undone on failure. */
-static int finish(struct lvctl_build *b, const struct lvctl_config *cfg)
+/*
+ * The name is ours now: save what a restart rebuilds the guest from,
+ * before it runs and can shut itself down.
+ */
+static int save_state(struct lvctl_build *b, const struct lvctl_config *cfg)
 {
-	/*
-	 * The name is ours now: save what a restart rebuilds it from, before
-	 * the guest runs and can shut itself down.
-	 */
 	b->state_lock = lvctl_state_save(cfg);
 	if (b->state_lock < 0)
 		return -1;
 	b->state_name = cfg->name;
+	return 0;
+}
+
+/* The second half, on a shell of @cfg's size: undone on failure. */
+static int finish(struct lvctl_build *b, const struct lvctl_config *cfg)
+{
+	if (save_state(b, cfg))
+		return -1;
 
 	if (load_kernel(b, cfg) || interrupted(b))
 		return -1;
@@ -383,6 +395,54 @@ int lvctl_build(struct lvctl_build *b, const struct lvctl_config *cfg)
 {
 	set_size(b, cfg->memory_mb, cfg->maxmem_mb, cfg->vcpus);
 	return ended(b, make_shell(b, cfg->name) || finish(b, cfg), 1);
+}
+
+/*
+ * A guest from a save stream: a domain of @cfg's size with its noxs
+ * record, sysctl device and console channel, then libxenguest's restore
+ * of memory and vcpus, the console's grant entry seeded again (the stream
+ * does not carry it), and the console attached, which tells the guest
+ * where its new directory is. Its modules reconnect when it resumes.
+ */
+static int restore(struct lvctl_build *b, const struct lvctl_config *cfg,
+		   int fd)
+{
+	/* libxenguest calls through these whether or not any is set. */
+	struct restore_callbacks callbacks = { 0 };
+	unsigned long store_mfn = 0, console_mfn = 0;
+
+	if (create_domain(b) || interrupted(b))
+		return -1;
+	lap(b, &b->times.domain);
+	if (create_devices(b, cfg->name) || save_state(b, cfg) ||
+	    interrupted(b))
+		return -1;
+	lap(b, &b->times.devices);
+
+	/* XenStore event channel 0: the guest serves its own store. */
+	if (xc_domain_restore(b->xch, fd, b->domid, 0, &store_mfn, 0,
+			      b->console_port, &console_mfn, 0,
+			      XC_STREAM_PLAIN, &callbacks, -1)) {
+		dom_error(b, "cannot restore the guest: its stream is damaged or cut short");
+		return -1;
+	}
+	lap(b, &b->times.memory);
+	if (xc_dom_gnttab_seed(b->xch, b->domid, false, console_mfn, store_mfn,
+			       0, 0)) {
+		dom_error(b, "cannot set up the guest's grant table");
+		return -1;
+	}
+	lap(b, &b->times.image);
+	if (interrupted(b))
+		return -1;
+	return start_guest(b);
+}
+
+int lvctl_restore(struct lvctl_build *b, const struct lvctl_config *cfg,
+		  int fd)
+{
+	set_size(b, cfg->memory_mb, cfg->maxmem_mb, cfg->vcpus);
+	return ended(b, restore(b, cfg, fd), 1);
 }
 
 /* Gives back what a failed build took, in reverse order. */

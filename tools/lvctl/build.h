@@ -51,11 +51,17 @@ struct lvctl_build {
 	double lap;		/* when the current phase began */
 };
 
+/* lvctl_build_check()'s @checks */
+#define LVCTL_CHECK_MEMORY	(1U << 0)	/* Xen has the guest's memory free */
+#define LVCTL_CHECK_KERNEL	(1U << 1)	/* kernel, ramdisk, command line */
+
 int lvctl_build_check(xc_interface *xch, int noxs_fd,
-		      const struct lvctl_config *cfg, int need_memory);
+		      const struct lvctl_config *cfg, unsigned int checks);
 int lvctl_build(struct lvctl_build *b, const struct lvctl_config *cfg);
 int lvctl_shell_make(struct lvctl_build *b, long memory_mb, long vcpus);
 int lvctl_shell_finish(struct lvctl_build *b, const struct lvctl_config *cfg);
+int lvctl_restore(struct lvctl_build *b, const struct lvctl_config *cfg,
+		  int fd);
 void lvctl_build_undo(struct lvctl_build *b);
 
 #endif /* LVCTL_BUILD_H */

@@ -159,3 +159,15 @@ int cmd_console(int argc, char **argv)
 	close(fd);
 	return ret;
 }
+
+/* create -c, restore -c: the new guest's console, followed. */
+int lvctl_console_follow(uint32_t domid)
+{
+	int fd = noxs_open(NULL), ret;
+
+	if (fd < 0)
+		return LVCTL_EXIT_FAILURE;
+	ret = lvctl_console_attach(fd, domid, 1);
+	close(fd);
+	return ret;
+}

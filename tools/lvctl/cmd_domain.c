@@ -43,20 +43,10 @@ static int build_from_scratch(struct lvctl_build *b,
 
 	if (lvctl_open(&b->noxs_fd, &b->xch))
 		return -1;
-	ret = lvctl_build_check(b->xch, b->noxs_fd, cfg, 1) ||
+	ret = lvctl_build_check(b->xch, b->noxs_fd, cfg,
+				LVCTL_CHECK_MEMORY | LVCTL_CHECK_KERNEL) ||
 	      lvctl_build(b, cfg) ? -1 : 0;
 	lvctl_close(b->noxs_fd, b->xch);
-	return ret;
-}
-
-static int attach_console(uint32_t domid)
-{
-	int fd = noxs_open(NULL), ret;
-
-	if (fd < 0)
-		return LVCTL_EXIT_FAILURE;
-	ret = lvctl_console_attach(fd, domid, 1);
-	close(fd);
 	return ret;
 }
 
@@ -105,7 +95,7 @@ int cmd_create(int argc, char **argv)
 	fflush(stdout);
 	if (profile)
 		print_profile(prepare, &build.times, pooled);
-	return console ? attach_console(build.domid) : LVCTL_EXIT_OK;
+	return console ? lvctl_console_follow(build.domid) : LVCTL_EXIT_OK;
 }
 
 /* A domain noxs does not know: only with --force, and only if it exists. */

@@ -443,6 +443,26 @@ int lvctl_config_read(const char *path, struct lvctl_config *cfg)
 	return ret;
 }
 
+/* restore --name: the guest gets another name, checked as the file's is. */
+int lvctl_config_rename(struct lvctl_config *cfg, const char *name)
+{
+	char *copy;
+
+	if (!valid_name(name) || !strcasecmp(name, "Domain-0")) {
+		lvctl_error("--name '%s': expected 1-%d of [A-Za-z0-9_.-], not starting with a digit, not Domain-0",
+			    name, LVCTL_NAME_SIZE - 1);
+		return -1;
+	}
+	copy = strdup(name);
+	if (!copy) {
+		lvctl_error("out of memory");
+		return -1;
+	}
+	free(cfg->name);
+	cfg->name = copy;
+	return 0;
+}
+
 void lvctl_config_free(struct lvctl_config *cfg)
 {
 	free(cfg->name);

@@ -39,6 +39,7 @@ int lvctl_config_parse(const char *text, size_t len, const char *path,
 		       struct lvctl_config *cfg);
 char *lvctl_config_format(const struct lvctl_config *cfg, size_t *len);
 int lvctl_config_write(const struct lvctl_config *cfg, const char *path);
+int lvctl_config_rename(struct lvctl_config *cfg, const char *name);
 void lvctl_config_free(struct lvctl_config *cfg);
 const char *lvctl_action_name(enum lvctl_action action);
 

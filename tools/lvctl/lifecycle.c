@@ -132,7 +132,7 @@ void lvctl_state_sweep(int noxs_fd)
 	closedir(dir);
 }
 
-static int state_load(const char *name, struct lvctl_config *cfg)
+int lvctl_state_load(const char *name, struct lvctl_config *cfg)
 {
 	char *path = state_path(name);
 	int ret;
@@ -219,7 +219,7 @@ static int guest_restart(xc_interface *xch, int noxs_fd, uint32_t domid,
 			    strerror(errno));
 		goto out;
 	}
-	if (state_load(name, &cfg))
+	if (lvctl_state_load(name, &cfg))
 		goto out;
 	if (lvctl_build(&build, &cfg))
 		lvctl_state_remove(name);	/* the guest is gone for good */
@@ -278,7 +278,7 @@ int lvctl_reap(xc_interface *xch, int noxs_fd, uint32_t domid,
 		return err == -ENOENT ? 0 : -1;	/* not an lvctl guest */
 
 	/* Without its saved config (deleted by hand?), destroy is all we can. */
-	if (!state_load(info.name, &cfg)) {
+	if (!lvctl_state_load(info.name, &cfg)) {
 		action = action_for(&cfg, reason);
 		lvctl_config_free(&cfg);
 	}

@@ -92,6 +92,7 @@ struct lvctl_config;
 int lvctl_state_save(const struct lvctl_config *cfg);
 void lvctl_state_remove(const char *name);
 void lvctl_state_sweep(int noxs_fd);
+int lvctl_state_load(const char *name, struct lvctl_config *cfg);
 int lvctl_find_guest(xc_interface *xch, int noxs_fd, const char *arg,
 		     uint32_t *domid, struct noxs_ioctl_guest_info *info);
 int lvctl_guest_destroy(xc_interface *xch, int noxs_fd, uint32_t domid,
@@ -103,6 +104,11 @@ int lvctl_reap(xc_interface *xch, int noxs_fd, uint32_t domid,
 int cmd_shutdown(int argc, char **argv);
 int cmd_reboot(int argc, char **argv);
 int cmd_sysrq(int argc, char **argv);
+
+/* cmd_save.c */
+int cmd_save(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
 int cmd_daemon(int argc, char **argv);
 
 /* cmd_pool.c */
@@ -111,5 +117,6 @@ int cmd_pool(int argc, char **argv);
 /* cmd_console.c */
 int cmd_console(int argc, char **argv);
 int lvctl_console_attach(int noxs_fd, uint32_t domid, int follow);
+int lvctl_console_follow(uint32_t domid);
 
 #endif /* LVCTL_H */

@@ -267,7 +267,8 @@ static void serve_create(struct lvctl_pool *pool, uint32_t flags,
 		reply->status = LVCTL_POOL_NO_SHELL;
 		goto out;
 	}
-	if (lvctl_build_check(pool->xch, pool->noxs_fd, &cfg, 0)) {
+	if (lvctl_build_check(pool->xch, pool->noxs_fd, &cfg,
+			      LVCTL_CHECK_KERNEL)) {
 		fail(reply);
 		goto out;
 	}

@@ -444,7 +444,7 @@ EXPORT_SYMBOL_GPL(noxs_store_kernel_watches);
  */
 static int xsl_cpus_online(void)
 {
-	char path[32];
+	char path[64];
 	int cpu, err = 0;
 
 	mutex_lock(&xsl.lock);

@@ -20,8 +20,8 @@ struct noxs_store_watch {
 	const char *path;
 	/*
 	 * The kernel changed @path (as registered: relative stays relative)
-	 * or something below it. Process context, no store lock held; may
-	 * call the functions below.
+	 * or something below it, or began to watch it. Process context, no
+	 * store lock held; may call the functions below.
 	 */
 	void (*changed)(struct noxs_store_watch *watch, const char *path);
 

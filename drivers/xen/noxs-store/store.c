@@ -265,6 +265,21 @@ static int xsl_watch_path(const char *path, char *abs, bool *relative)
 }
 
 /*
+ * The kernel watches @abs from now on: what it handles may have changed
+ * (after a resume it watches everything anew), so the internal watches on
+ * @abs or above it hear of it.
+ */
+static void xsl_kernel_now_watches(const char *abs)
+{
+	struct xsl_watch *watch;
+
+	list_for_each_entry(watch, &xsl.watches, list)
+		if (watch->internal && xsl_below(abs, watch->path))
+			xsl_fire_internal(watch->internal,
+					  xsl_as_seen(watch, abs));
+}
+
+/*
  * Registers the kernel's watch (@token) or an internal one. The caller
  * sends the initial event the protocol promises.
  */
@@ -302,6 +317,8 @@ int xsl_watch_add(const char *path, const char *token,
 	watch->internal = internal;
 	list_add_tail(&watch->list, &xsl.watches);
 	xsl.nr_watches++;
+	if (!internal && abs[0] == '/')
+		xsl_kernel_now_watches(abs);
 	return 0;
 }
 
@@ -608,6 +625,26 @@ void xsl_store_fini(void)
 	xsl.root = NULL;
 }
 
+/* Watches registered relative to the home follow it to domain @domid. */
+static int xsl_watches_move_home(domid_t domid)
+{
+	size_t old = strlen(xsl.home);
+	struct xsl_watch *watch;
+	char *path;
+
+	list_for_each_entry(watch, &xsl.watches, list) {
+		if (!watch->relative)
+			continue;
+		path = kasprintf(GFP_KERNEL, "/local/domain/%u%s", domid,
+				 watch->path + old);
+		if (!path)
+			return -ENOMEM;
+		kfree(watch->path);
+		watch->path = path;
+	}
+	return 0;
+}
+
 /*
  * A restored domain has a new domid: its home moves with it, so that
  * what the kernel wrote relative to it stays where it finds it.
@@ -622,6 +659,9 @@ int xsl_set_domid(domid_t domid)
 	if (domid == xsl.domid)
 		return 0;
 	home = xsl_lookup(xsl.home);
+	err = xsl_watches_move_home(domid);
+	if (err)
+		return err;
 	xsl_set_home(domid);
 	if (!home)
 		return xsl_make(xsl.home, &made, &err) ? 0 : err;

@@ -90,13 +90,14 @@ check: deps-if-missing
 		"$(TOP)/tools/testbed/run $(TOP)/selftests/testbed-check.sh"
 
 # lvctl against xl, in one testbed run; not part of check. Short form:
-# make bench N=20 NXL=20 NSHUT=1
+# make bench N=20 NXL=20 NSHUT=1 NSAVE=3
 N     ?= 1000
 NXL   ?= 250
 NSHUT ?= 3
+NSAVE ?= 10
 bench: deps-if-missing stage
 	@$(TOP)/tools/install-deps --check --bench || $(TOP)/tools/install-deps --bench
-	$(TOP)/tools/bench/run $(N) $(NXL) $(NSHUT)
+	$(TOP)/tools/bench/run $(N) $(NXL) $(NSHUT) $(NSAVE)
 
 run: deps-if-missing stage
 	$(TOP)/tools/testbed/run --interactive

@@ -15,7 +15,7 @@ trap '[ -n "$daemon_pid" ] && kill $daemon_pid 2>/dev/null; rm -rf "$work"' EXIT
 
 exists() { lvctl list | grep -qE "^$1 "; }
 
-plan 25
+plan 27
 
 noxs0=$(noxs_state)
 linux_cfg=$(write_cfg linux 'name = "lin"' \
@@ -87,10 +87,29 @@ set -- $seen
 [ "$2" -eq 0 ] && [ "$6" -gt 0 ] && [ "$8" -gt 0 ]
 ok $? "sysctl-back rejected it and never took it as connected ($seen)"
 out=$(lvctl shutdown --timeout 2 hostile 2>&1)
-[ $? -eq 1 ] && lvctl list >/dev/null && lvctl destroy hostile
-ok $? "dom0 is fine: shutdown refused ($out), list and destroy work"
+s1=$?
+lvctl sysrq hostile h 2>/dev/null
+s2=$?
+lvctl save hostile "$work/hostile.sav" 2>/dev/null
+s3=$?
+[ "$s1$s2$s3" = 111 ] && [ ! -e "$work/hostile.sav" ] &&
+	lvctl list >/dev/null && lvctl destroy hostile
+ok $? "dom0 is fine: shutdown, sysrq and save refused ($out), list and destroy work"
 [ "$(noxs_state)" = "$noxs0" ]
 ok $? "nothing of the hostile guest is left in noxs"
+
+# A Linux guest whose root writes garbage into its own store (bad values,
+# malformed requests, a flood of feature changes) hurts only itself: the
+# relay advertises what is left, dom0 sees nothing else.
+garbage_id=$(lvctl create "$(write_cfg garbage 'name = "garbage"' \
+	"kernel = \"$GUEST_DIR/vmlinux.gz\"" "ramdisk = \"$GUEST_DIR/initrd.gz\"" \
+	'memory = 128' 'extra = "console=hvc0 lightvm.guest=store-garbage"')")
+wait_console garbage 'lightvm-guest: store garbage done' 120 &&
+	wait_until 10 sh -c "noxs_query $garbage_id 1 0 | grep -q '^state 1 features 0x18 '"
+ok $? "garbage in the guest's store: dom0 sees only suspend and sysrq ($(noxs_query "$garbage_id" 1 0))"
+lvctl sysrq garbage h && wait_console garbage 'sysrq: HELP' 20 &&
+	lvctl destroy garbage && [ "$(noxs_state)" = "$noxs0" ]
+ok $? "its store still serves its kernel (sysrq works); destroyed, it leaves nothing"
 
 # --- the daemon: on_poweroff, on_crash -------------------------------------------
 lvctl daemon -F 2>"$work/daemon.log" &

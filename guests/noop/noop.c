@@ -237,6 +237,11 @@ static const char *be_hostile(const start_info_t *si)
 		case 3:
 			page->ack_seq = 0;
 			page->ack_status = 7 + i;
+			/* dom0's own half, too: it must never read it back. */
+			page->request = i;
+			page->request_seq = ~i;
+			page->request_arg = 0xff;
+			page->pad[0] = i;
 			break;
 		}
 		send_event(bind.local_port);

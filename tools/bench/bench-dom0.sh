@@ -4,10 +4,13 @@
 # dom0 (tools/testbed/run). Prints CSV sections, each after a line
 # "=== NAME.csv", which tools/bench/run splits into files.
 #
-# Usage: bench-dom0.sh N_LVCTL N_XL N_SHUTDOWN
+# Usage: bench-dom0.sh N_LVCTL N_XL N_SHUTDOWN N_SAVE
 set -euo pipefail
 
-N=${1:?} NXL=${2:?} NSHUT=${3:?}
+N=${1:?} NXL=${2:?} NSHUT=${3:?} NSAVE=${4:?}
+# The Linux guest of the save/restore series: the smallest memory in which
+# the Debian kernel and the testbed's initramfs boot.
+SAVE_MB=64
 GUEST=/usr/lib/lightvm/guest
 NOOP=$GUEST/noop
 NOOP_MB=4
@@ -36,7 +39,7 @@ stop_xl_toolstack() {
 	sleep 1
 }
 
-echo "# bench: $N lvctl, $NXL xl noop guests ($NOOP_MB MiB), $NSHUT Linux guests for shutdown" >&2
+echo "# bench: $N lvctl, $NXL xl noop guests ($NOOP_MB MiB), $NSHUT Linux guests for shutdown, $NSAVE save/restore cycles" >&2
 
 # Until the kernel's random pool is initialised, every xl command blocks
 # about 3 s on it (measured: `xl create -n` 3.1 s before, 0.1 s after),
@@ -93,6 +96,10 @@ section lvctl-shutdown.csv
 echo "n,shutdown_ms"
 lvbench shutdown lvctl "$NSHUT" "$GUEST/vmlinux.gz" "$GUEST/initrd.gz"
 settle "$NSHUT"
+section lvctl-saverestore.csv
+echo "n,save_ms,restore_ms"
+lvbench saverestore lvctl "$NSAVE" "$GUEST/vmlinux.gz" "$GUEST/initrd.gz" "$SAVE_MB"
+settle 1
 
 # lvctl again, with the daemon keeping a pool of shells of the guests' size.
 lvctl daemon -F --pool "$NOOP_MB:1:$POOL_SHELLS" 2>/tmp/bench-daemon.log &
@@ -114,6 +121,9 @@ create_series xl xl xl "$NXL" "n,create_ms,exit_ms"
 section xl-shutdown.csv
 echo "n,shutdown_ms"
 lvbench shutdown xl "$NSHUT" "$GUEST/vmlinux.gz" "$GUEST/initrd.gz"
+section xl-saverestore.csv
+echo "n,save_ms,restore_ms"
+lvbench saverestore xl "$NSAVE" "$GUEST/vmlinux.gz" "$GUEST/initrd.gz" "$SAVE_MB"
 stop_xl_toolstack
 
 section memory.csv

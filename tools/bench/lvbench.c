@@ -5,6 +5,7 @@
  *   lvbench create lvctl|xl COUNT KERNEL MEMORY_MB
  *   lvbench destroy lvctl|xl COUNT
  *   lvbench shutdown lvctl|xl COUNT KERNEL RAMDISK
+ *   lvbench saverestore lvctl|xl COUNT KERNEL RAMDISK MEMORY_MB
  *
  * create builds COUNT noop guests (b1, b2, ...) one after the other, each
  * left running (noop=block), with `lvctl create` or `xl create`, and prints
@@ -24,6 +25,12 @@
  * each can take a shutdown request (its init is up, and for lvctl its
  * sysctl-front is connected), and times `lvctl shutdown -w` / `xl shutdown
  * -w` until the domain is gone: n,shutdown_ms.
+ *
+ * saverestore creates one Linux guest of MEMORY_MB (r1), waits until it
+ * can take a suspend request, then COUNT times saves it to a file (`lvctl
+ * save` / `xl save`) and restores it (`lvctl restore` / `xl restore`),
+ * each timed from spawn to exit: n,save_ms,restore_ms. Between cycles
+ * (untimed) it waits until the restored guest can be suspended again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -337,6 +344,112 @@ static int bench_shutdown(const char *tool, int count, const char *kernel,
 	return 0;
 }
 
+#define SAVE_FILE	"/tmp/lvbench.sav"
+
+/* The guest's sysctl relay is connected and passes suspend on. */
+static int relay_ready(int noxs, unsigned int domid)
+{
+	struct noxs_ioctl_device_query q = {
+		.domid = domid,
+		.type = NOXS_DEV_SYSCTL,
+	};
+
+	return !ioctl(noxs, NOXS_IOCTL_DEVICE_QUERY, &q) &&
+	       q.state == NOXS_DEVICE_CONNECTED &&
+	       (q.features & NOXS_SYSCTL_F_SUSPEND);
+}
+
+/* Waits (untimed) until guest @domid (lvctl) can be suspended. */
+static int wait_suspendable(int noxs, const char *tool, unsigned int domid)
+{
+	double deadline = now_ms() + MARKER_TIMEOUT_MS;
+
+	if (strcmp(tool, "lvctl")) {
+		sleep(2);	/* xl's guest re-registers its xenbus watches */
+		return 0;
+	}
+	while (now_ms() < deadline) {
+		if (relay_ready(noxs, domid))
+			return 0;
+		usleep(1000);
+	}
+	return -1;
+}
+
+static int bench_saverestore(const char *tool, int count, const char *kernel,
+			     const char *ramdisk, const char *memory)
+{
+	int lvctl = !strcmp(tool, "lvctl");
+	char cfg[256], out[256], err[1024];
+	char *lv_create[] = { "lvctl", "create", cfg, NULL };
+	char *xl_create[] = { "xl", "create", "-q", cfg, NULL };
+	char *lv_save[] = { "lvctl", "save", "r1", SAVE_FILE, NULL };
+	char *xl_save[] = { "xl", "save", "r1", SAVE_FILE, NULL };
+	char *lv_restore[] = { "lvctl", "restore", SAVE_FILE, NULL };
+	char *xl_restore[] = { "xl", "restore", SAVE_FILE, NULL };
+	char *lv_destroy[] = { "lvctl", "destroy", "r1", NULL };
+	char *xl_destroy[] = { "xl", "destroy", "r1", NULL };
+	double t0, t_saved;
+	unsigned int domid;
+	int i, noxs;
+	FILE *f;
+
+	if (mkdir(CFG_DIR, 0755) && errno != EEXIST)
+		die(CFG_DIR);
+	noxs = open(NOXS_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	if (noxs < 0)
+		die(NOXS_DEVICE_PATH);
+	snprintf(cfg, sizeof(cfg), CFG_DIR "/%s-r1.cfg", tool);
+	f = fopen(cfg, "w");
+	if (!f)
+		die(cfg);
+	fprintf(f, "name = \"r1\"\ntype = \"pv\"\nkernel = \"%s\"\n"
+		"ramdisk = \"%s\"\nmemory = %s\n"
+		"extra = \"console=hvc0 lightvm.guest=counter\"\n",
+		kernel, ramdisk, memory);
+	fclose(f);
+
+	if (run(lvctl ? lv_create : xl_create, out, sizeof(out), err,
+		sizeof(err))) {
+		fprintf(stderr, "lvbench: %s create r1: %s\n", tool, err);
+		return 1;
+	}
+	domid = atoi(out);
+	if ((lvctl ? wait_marker_noxs(noxs, domid, LINUX_MARKER) :
+		     wait_marker_log("r1", LINUX_MARKER)) ||
+	    wait_suspendable(noxs, tool, domid)) {
+		fprintf(stderr, "lvbench: r1 did not come up\n");
+		return 1;
+	}
+
+	for (i = 1; i <= count; i++) {
+		t0 = now_ms();
+		if (run(lvctl ? lv_save : xl_save, out, sizeof(out), err,
+			sizeof(err))) {
+			fprintf(stderr, "lvbench: %s save r1: %s\n", tool, err);
+			return 1;
+		}
+		t_saved = now_ms();
+		if (run(lvctl ? lv_restore : xl_restore, out, sizeof(out), err,
+			sizeof(err))) {
+			fprintf(stderr, "lvbench: %s restore r1: %s\n", tool,
+				err);
+			return 1;
+		}
+		printf("%d,%.3f,%.3f\n", i, t_saved - t0, now_ms() - t_saved);
+		fflush(stdout);
+		domid = atoi(out);
+		if (wait_suspendable(noxs, tool, domid)) {
+			fprintf(stderr, "lvbench: restored r1 cannot be suspended again\n");
+			return 1;
+		}
+	}
+	unlink(SAVE_FILE);
+	close(noxs);
+	return run(lvctl ? lv_destroy : xl_destroy, out, sizeof(out), err,
+		   sizeof(err));
+}
+
 /*
  * What starting any program costs in this dom0, timed the same way as a
  * create: a floor under every toolstack's command.
@@ -368,10 +481,14 @@ int main(int argc, char **argv)
 		return bench_destroy(argv[2], atoi(argv[3]));
 	if (argc == 6 && !strcmp(argv[1], "shutdown"))
 		return bench_shutdown(argv[2], atoi(argv[3]), argv[4], argv[5]);
+	if (argc == 7 && !strcmp(argv[1], "saverestore"))
+		return bench_saverestore(argv[2], atoi(argv[3]), argv[4],
+					 argv[5], argv[6]);
 	fprintf(stderr,
 		"usage: lvbench create lvctl|xl COUNT KERNEL MEMORY_MB\n"
 		"       lvbench destroy lvctl|xl COUNT\n"
 		"       lvbench shutdown lvctl|xl COUNT KERNEL RAMDISK\n"
+		"       lvbench saverestore lvctl|xl COUNT KERNEL RAMDISK MEMORY_MB\n"
 		"       lvbench exec COUNT PROGRAM [ARGS...]\n");
 	return 2;
 }

@@ -44,7 +44,7 @@ goes_on() {
 	[ "$pid" = "$2" ] && [ "$n" -gt "$3" ] && [ "$n" -le $(($3 + 5)) ]
 }
 
-plan 22
+plan 25
 
 cfg=$(write_cfg saved 'name = "saved"' "kernel = \"$GUEST_DIR/vmlinux.gz\"" \
 	"ramdisk = \"$GUEST_DIR/initrd.gz\"" 'memory = 128' \
@@ -107,6 +107,31 @@ status=$?
 	counting saved
 ok $? "save onto a full tmpfs: one line, no file left, the guest resumed and counts on: $out"
 umount "$work/small"
+
+# Killed outright, a save cannot resume the guest: it stays suspended, and
+# says so, until lvctl resume, or the daemon's sweep, resumes it.
+suspended() { lvctl list | grep -qE "^$1 .* suspended "; }
+kill_save() {
+	local pid
+	lvctl save saved "$work/k.sav" 2>/dev/null &
+	pid=$!
+	wait_until 20 suspended saved
+	kill -9 "$pid"
+	wait "$pid" 2>/dev/null
+	rm -f "$work"/k.sav*
+	suspended saved
+}
+kill_save
+ok $? "a save killed with kill -9 leaves the guest suspended, and lvctl list says so"
+lvctl resume saved && wait_relay saved 30 && counting saved
+ok $? "lvctl resume resumes it; it counts on"
+kill_save && lvctl daemon &&
+	wait_until 20 sh -c '! lvctl list | grep -q " suspended "' &&
+	wait_relay saved 30 && counting saved &&
+	grep -q 'resumed domain .* (saved): its save died' /run/lightvm/daemon.log
+ok $? "the daemon's sweep resumes another such guest by itself"
+kill "$(cat /run/lightvm/daemon.pid)"
+wait_until 10 sh -c '[ ! -e /run/lightvm/daemon.pid ]'
 
 # --- restores of bad files take nothing ---------------------------------------------
 domains0=$(domain_count)

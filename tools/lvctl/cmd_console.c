@@ -16,22 +16,6 @@
 
 #define CONSOLE_ESCAPE 0x1d	/* ^] */
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* Copies what the guest printed to stdout. Returns 1 at its end, 0, -1. */
 static int pump_output(int cons)
 {
@@ -43,7 +27,7 @@ static int pump_output(int cons)
 		return errno == EINTR || errno == EAGAIN ? 0 : -1;
 	if (n == 0)
 		return 1;
-	return write_all(STDOUT_FILENO, buf, n);
+	return lvctl_write_all(STDOUT_FILENO, buf, n);
 }
 
 /*

@@ -152,8 +152,8 @@ static int save_guest(struct save_job *job, const char *path, int checkpoint)
 {
 	const char *what = strcmp(path, "-") ? path : "standard output";
 	struct lvctl_config cfg;
+	int fd, lock, ret = -1;
 	char *tmp;
-	int fd, ret = -1;
 
 	if (domain_suspended(job->xch, job->domid)) {
 		lvctl_error("domain %u (%s) is suspended already (lvctl resume %s)",
@@ -162,6 +162,8 @@ static int save_guest(struct save_job *job, const char *path, int checkpoint)
 	}
 	if (lvctl_state_load(job->name, &cfg))
 		return -1;
+	/* A save in progress: the sweep does not resume this guest under us. */
+	lock = lvctl_state_lock(job->name, 1);
 	fd = open_output(path, &tmp);
 	if (fd < 0)
 		goto out_cfg;
@@ -191,6 +193,8 @@ out_close:
 	if (fd != STDOUT_FILENO)
 		close(fd);
 out_cfg:
+	if (lock >= 0)
+		close(lock);
 	lvctl_config_free(&cfg);
 	return ret;
 }

@@ -63,8 +63,13 @@ int lvctl_state_save(const struct lvctl_config *cfg)
 	return fd;
 }
 
-/* Locks @name's saved config (waiting for a sweep); -1 if there is none. */
-static int state_lock(const char *name)
+/*
+ * Locks @name's saved config: whoever holds it is working on the guest (a
+ * build, a restart, a save), and the sweep leaves it alone. With @wait,
+ * waits for a sweep to let go; else -1 at once if someone holds it. -1 if
+ * there is no such file.
+ */
+int lvctl_state_lock(const char *name, int wait)
 {
 	char *path = state_path(name);
 	int fd;
@@ -73,7 +78,7 @@ static int state_lock(const char *name)
 		return -1;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	free(path);
-	if (fd >= 0 && flock(fd, LOCK_EX)) {
+	if (fd >= 0 && flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB))) {
 		close(fd);
 		fd = -1;
 	}
@@ -208,7 +213,7 @@ static int guest_restart(xc_interface *xch, int noxs_fd, uint32_t domid,
 	struct lvctl_config cfg;
 	int lock, err, ret = -1;
 
-	lock = state_lock(name);
+	lock = lvctl_state_lock(name, 1);
 	err = noxs_guest_destroy(noxs_fd, domid);
 	if (err) {
 		ret = err == -ENOENT ? 0 : -1;

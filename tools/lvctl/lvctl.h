@@ -30,6 +30,7 @@ void lvctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lvctl_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lvctl_block_stops(void);
 int lvctl_stop_pending(void);
+int lvctl_write_all(int fd, const void *buf, size_t len);
 int lvctl_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* A boolean flag of a command; short_name >= 256 for long-only flags. */
@@ -93,6 +94,7 @@ int lvctl_state_save(const struct lvctl_config *cfg);
 void lvctl_state_remove(const char *name);
 void lvctl_state_sweep(int noxs_fd);
 int lvctl_state_load(const char *name, struct lvctl_config *cfg);
+int lvctl_state_lock(const char *name, int wait);
 int lvctl_find_guest(xc_interface *xch, int noxs_fd, const char *arg,
 		     uint32_t *domid, struct noxs_ioctl_guest_info *info);
 int lvctl_guest_destroy(xc_interface *xch, int noxs_fd, uint32_t domid,

@@ -17,23 +17,6 @@
 /* stream_len of a file whose save has not finished (yet, or ever). */
 #define STREAM_UNFINISHED	UINT64_MAX
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len) {
-		n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= n;
-	}
-	return 0;
-}
-
 /* Reads up to @len bytes; fewer only at the end of the file. */
 static ssize_t read_all(int fd, void *buf, size_t len)
 {
@@ -82,7 +65,8 @@ int lvctl_savefile_start(int fd, const char *what,
 	hdr.version = htole32(LVCTL_SAVE_VERSION);
 	hdr.config_len = htole32(len);
 	hdr.stream_len = htole64(is_regular(fd) ? STREAM_UNFINISHED : 0);
-	err = write_all(fd, &hdr, sizeof(hdr)) || write_all(fd, text, len);
+	err = lvctl_write_all(fd, &hdr, sizeof(hdr)) ||
+	      lvctl_write_all(fd, text, len);
 	free(text);
 	if (err) {
 		lvctl_error("cannot write %s: %s", what, strerror(errno));

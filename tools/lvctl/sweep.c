@@ -9,8 +9,9 @@
  * a magic, the builder's pid and the builder's start time (so that a reused
  * pid is not mistaken for it). The daemon's sweep destroys a domain that
  * carries the magic, that noxs does not know, that has never run, and
- * whose builder is gone; and it removes saved configs whose build died
- * (lvctl_state_sweep).
+ * whose builder is gone; it resumes an lvctl guest left suspended by a save
+ * that died (nobody holds its saved config's lock); and it removes saved
+ * configs whose build died (lvctl_state_sweep).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <xenctrl.h>
+#include <xenguest.h>
 
 #include <xen/noxs.h>
 
@@ -85,6 +87,30 @@ static int half_built(int noxs_fd, const xc_domaininfo_t *d)
 	       creator_gone(d->handle);
 }
 
+/* An lvctl guest suspended, with no save at work on it? Resumes it. */
+static void resume_orphan(xc_interface *xch, int noxs_fd,
+			  const xc_domaininfo_t *d)
+{
+	struct noxs_ioctl_guest_info info;
+	int lock;
+
+	if (!(d->flags & XEN_DOMINF_shutdown) ||
+	    ((d->flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask) !=
+	    SHUTDOWN_suspend ||
+	    noxs_guest_info(noxs_fd, NULL, d->domain, &info) || !info.name[0])
+		return;
+	lock = lvctl_state_lock(info.name, 0);
+	if (lock < 0)
+		return;		/* a save is at work, or it is not lvctl's */
+	if (xc_domain_resume(xch, d->domain, 1))
+		lvctl_error("cannot resume domain %u (%s), left suspended: %s",
+			    d->domain, info.name, strerror(errno));
+	else
+		lvctl_log("resumed domain %u (%s): its save died", d->domain,
+			  info.name);
+	close(lock);
+}
+
 #define SWEEP_BATCH 256
 
 /* Destroys half-built domains and removes dead builds' saved configs. */
@@ -98,6 +124,7 @@ void lvctl_sweep(xc_interface *xch, int noxs_fd)
 		n = xc_domain_getinfolist(xch, next, SWEEP_BATCH, batch);
 		for (i = 0; i < n; i++) {
 			next = batch[i].domain + 1;
+			resume_orphan(xch, noxs_fd, &batch[i]);
 			if (!half_built(noxs_fd, &batch[i]))
 				continue;
 			if (xc_domain_destroy(xch, batch[i].domain) &&

@@ -2,12 +2,14 @@
 /*
  * What every command shares: error lines and option conventions.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lvctl.h"
 
@@ -102,6 +104,24 @@ int lvctl_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, " (see '%s help')\n", lvctl_progname);
 	return LVCTL_EXIT_USAGE;
+}
+
+/* Writes all of @buf, across short writes and signals; 0 or -1 (errno). */
+int lvctl_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
 }
 
 #define LVCTL_MAX_FLAGS 8

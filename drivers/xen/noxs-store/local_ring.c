@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * noxs-store - serves this domain's own XenStore ring, in its own kernel.
+ * noxs-store - serves this domain's own XenStore ring, in its own kernel:
+ * a guest's, or dom0's when no xenstored serves it.
  *
  * A PV domain that lvctl builds has XenStore event channel 0, so its
- * kernel runs xenbus in XS_LOCAL mode: it allocated a ring page
+ * kernel runs xenbus in XS_LOCAL mode, and so does a dom0 that runs no
+ * xenstored: it allocated a ring page
  * (xen_store_interface) and a local unbound port (xen_store_evtchn), and a
  * probe thread waits for the first event on it. This module binds the
  * other end of that port (EVTCHNOP_bind_interdomain to DOMID_SELF), and
@@ -480,20 +482,23 @@ static int __init xsl_module_init(void)
 	domid_t domid;
 	int err, irq;
 
-	if (!xen_pv_domain() || xen_initial_domain()) {
-		pr_err("not running in a Xen PV guest, refusing to load\n");
+	if (!xen_pv_domain()) {
+		pr_err("not running in a Xen PV domain, refusing to load\n");
 		return -ENODEV;
 	}
 	if (xen_store_domain_type != XSL_XS_LOCAL || !xen_store_interface) {
-		pr_err("this domain has a XenStore of its own: nothing to serve\n");
+		pr_err("this domain's store is served elsewhere: nothing to serve\n");
 		return -ENODEV;
 	}
 	err = xsl_own_domid(&domid);
-	if (err) {
-		pr_err("the kernel's store channel %d is not free (%d)\n",
-		       xen_store_evtchn, err);
+	if (err == -EBUSY) {
+		/* In dom0: xenstored bound it first. It stays xenstored's. */
+		pr_err("the kernel's store channel %d is bound already (xenstored?): nothing to serve\n",
+		       xen_store_evtchn);
 		return err;
 	}
+	if (err)
+		return err;
 
 	mutex_init(&xsl.lock);
 	err = xsl_store_init(domid);
@@ -517,8 +522,10 @@ static int __init xsl_module_init(void)
 	}
 
 	/* Where libxenguest's save finds the ring page, and restore puts it. */
-	xen_start_info->store_mfn = virt_to_mfn(xen_store_interface);
-	xen_resume_notifier_register(&xsl_resume_nb);
+	if (!xen_initial_domain()) {
+		xen_start_info->store_mfn = virt_to_mfn(xen_store_interface);
+		xen_resume_notifier_register(&xsl_resume_nb);
+	}
 
 	mutex_lock(&xsl.lock);
 	xsl_irq = irq;
@@ -542,5 +549,5 @@ err_store:
 
 module_init(xsl_module_init);
 
-MODULE_DESCRIPTION("lightvm local XenStore: serves the domain's own xenbus");
+MODULE_DESCRIPTION("lightvm local XenStore: serves the domain's own xenbus (guest, or dom0 without xenstored)");
 MODULE_LICENSE("GPL");

@@ -44,7 +44,7 @@ goes_on() {
 	[ "$pid" = "$2" ] && [ "$n" -gt "$3" ] && [ "$n" -le $(($3 + 5)) ]
 }
 
-plan 25
+plan 26
 
 cfg=$(write_cfg saved 'name = "saved"' "kernel = \"$GUEST_DIR/vmlinux.gz\"" \
 	"ramdisk = \"$GUEST_DIR/initrd.gz\"" 'memory = 128' \
@@ -90,9 +90,11 @@ lvctl save -c saved "$work/c.sav" &&
 ok $? "save -c: the guest runs on under its domid ($id) and counts"
 pid=$(count_pid saved)
 lvctl restore --name copy "$work/c.sav" >/dev/null &&
-	wait_until 20 sh -c "lvctl console -n copy | grep -q 'lightvm-count: $pid '" &&
-	lvctl destroy copy && rm "$work/c.sav"
+	wait_until 20 sh -c "lvctl console -n copy | grep -q 'lightvm-count: $pid '"
 ok $? "the checkpoint restores beside it under --name copy, the same process in it"
+wait_relay copy 30 && lvctl shutdown -w --timeout 60 copy && ! exists copy &&
+	rm "$work/c.sav"
+ok $? "shutdown -w of the restored copy: its init shuts it down"
 
 # --- saves that fail leave the guest running ----------------------------------------
 out=$(lvctl save saved /nonexistent/dir/x.sav 2>&1)

@@ -76,6 +76,8 @@ unit-check:
 	@selftests/unit/config_keys
 	@echo "# unit: config_file"
 	@selftests/unit/config_file 2>/dev/null
+	@echo "# unit: store"
+	@selftests/unit/store
 	@echo "# unit: lvctl_cli"
 	@sh selftests/unit/lvctl_cli.sh tools/lvctl/lvctl
 

@@ -556,7 +556,8 @@ int xsl_queue(u32 type, u32 req_id, u32 tx_id, const char *a,
 		goto drop;
 	memcpy(msg->data, &hdr, sizeof(hdr));
 	memcpy(msg->data + sizeof(hdr), a, alen);
-	memcpy(msg->data + sizeof(hdr) + alen, b, blen);
+	if (blen)
+		memcpy(msg->data + sizeof(hdr) + alen, b, blen);
 	msg->len = len;
 	msg->sent = 0;
 	list_add_tail(&msg->list, &xsl.out);

@@ -14,7 +14,7 @@ trap 'rm -rf "$work"' EXIT
 
 no_xenstore() { ! pidof xenstored >/dev/null && ! pidof xenconsoled >/dev/null; }
 
-plan 25
+plan 27
 
 no_xenstore
 ok $? "no xenstored or xenconsoled runs"
@@ -86,6 +86,10 @@ expect_fail 1 "Xen is out of memory" "more memory than Xen has" -- \
 echo "not a kernel" >"$work/junk"
 expect_fail 1 "is not a Xen PV kernel" "a kernel that is no PV image" -- \
 	create "$(write_cfg e6 'name = "e6"' "kernel = \"$work/junk\"")"
+expect_fail 1 "vif: network interfaces are not built yet" "a vif, checked but not built yet" -- \
+	create "$(write_cfg e7 'name = "e7"' "kernel = \"$GUEST_DIR/noop\"" "vif = [ 'bridge=br0' ]")"
+expect_fail 1 "unknown vif key 'colour'" "a vif spec with an unknown key" -- \
+	create "$(write_cfg e8 'name = "e8"' "kernel = \"$GUEST_DIR/noop\"" "vif = [ 'colour=red' ]")"
 expect_fail 2 "expected one CONFIG" "create without a config is a usage error" -- create
 
 dup_id=$(lvctl create "$noop_cfg")

@@ -54,13 +54,92 @@ static void check_refused(const char *name, const char *text, const char *why)
 		lvctl_config_free(&cfg);
 }
 
+static int same_vif(const struct lvctl_vif *a, const struct lvctl_vif *b)
+{
+	return !strcmp(a->mac, b->mac) && !strcmp(a->bridge, b->bridge) &&
+	       !strcmp(a->vifname, b->vifname) && !strcmp(a->ip, b->ip);
+}
+
+/* vif lists: parsed, checked, MACs made stable, written back the same. */
+static void check_vifs(void)
+{
+	struct lvctl_config cfg, back, again;
+	char saved[300], mac0[LVCTL_MAC_SIZE];
+	int ret, fd;
+
+	ret = lvctl_config_read(write_text("v1.cfg",
+		"name = \"net\"\nkernel = \"/k\"\n"
+		"vif = [ 'bridge=br0,ip=10.0.0.2/24', "
+		"'mac=00:16:3E:AA:bb:01,bridge=br1,vifname=web0', ]\n"), &cfg);
+	tap_ok(!ret && cfg.nr_vifs == 2 && !strcmp(cfg.vifs[0].bridge, "br0") &&
+	       !strcmp(cfg.vifs[0].ip, "10.0.0.2/24") &&
+	       !strcmp(cfg.vifs[1].mac, "00:16:3e:aa:bb:01") &&
+	       !strcmp(cfg.vifs[1].vifname, "web0"),
+	       "two vifs, a trailing comma, a MAC in upper case kept in lower case");
+	if (ret)
+		return;
+	tap_ok(!strncmp(cfg.vifs[0].mac, "00:16:3e:", 9) &&
+	       !(strtoul(cfg.vifs[0].mac + 9, NULL, 16) & 0x80),
+	       "a missing MAC is made in Xen's 00:16:3e range, lower half (%s)",
+	       cfg.vifs[0].mac);
+	strcpy(mac0, cfg.vifs[0].mac);
+	ret = lvctl_config_read(write_text("v2.cfg",
+		"name = \"net\"\nkernel = \"/k\"\nvif = [ 'bridge=br0' ]\n"),
+		&again);
+	tap_ok(!ret && !strcmp(again.vifs[0].mac, mac0),
+	       "the same guest and index get the same MAC again");
+	if (!ret)
+		lvctl_config_free(&again);
+	ret = lvctl_config_read(write_text("v3.cfg",
+		"name = \"other\"\nkernel = \"/k\"\nvif = [ 'bridge=br0' ]\n"),
+		&again);
+	tap_ok(!ret && strcmp(again.vifs[0].mac, mac0),
+	       "another guest gets another (%s)", ret ? "-" : again.vifs[0].mac);
+	if (!ret)
+		lvctl_config_free(&again);
+
+	snprintf(saved, sizeof(saved), "%s/vsaved.cfg", dir);
+	fd = lvctl_config_write(&cfg, saved);
+	if (fd >= 0)
+		close(fd);
+	ret = lvctl_config_read(saved, &back);
+	tap_ok(!ret && back.nr_vifs == 2 && same_vif(&back.vifs[0], &cfg.vifs[0]) &&
+	       same_vif(&back.vifs[1], &cfg.vifs[1]) &&
+	       !strcmp(back.vifs[0].mac, mac0),
+	       "the vifs are saved and read back the same, MACs and all");
+	if (!ret)
+		lvctl_config_free(&back);
+	lvctl_config_free(&cfg);
+
+	check_refused("v4.cfg", "name = \"n\"\nkernel = \"/k\"\nvif = [ 'colour=red' ]\n",
+		      "unknown vif key 'colour'");
+	check_refused("v5.cfg", "name = \"n\"\nkernel = \"/k\"\nvif = [ 'script=vif-bridge' ]\n",
+		      "vif key 'script' is not supported (lvctl does the hotplug work itself)");
+	check_refused("v6.cfg", "name = \"n\"\nkernel = \"/k\"\nvif = [ 'mac=00:16:3e:zz:00:01' ]\n",
+		      "vif mac=00:16:3e:zz:00:01: expected six hex octets");
+	check_refused("v7.cfg", "name = \"n\"\nkernel = \"/k\"\nvif = [ 'mac=01:16:3e:00:00:01' ]\n",
+		      "unicast");
+	check_refused("v8.cfg", "name = \"n\"\nkernel = \"/k\"\n"
+		      "vif = [ 'vifname=a', 'vifname=a' ]\n", "a is vif 0's already");
+	check_refused("v9.cfg", "name = \"n\"\nkernel = \"/k\"\nvif = [ 'bridge=a/b' ]\n",
+		      "expected an interface name");
+	check_refused("v10.cfg", "name = \"n\"\nkernel = \"/k\"\nvif = [ 'ip=10.0.0.300' ]\n",
+		      "expected an IPv4 address");
+	check_refused("v11.cfg", "name = \"n\"\nkernel = \"/k\"\nvif = 'bridge=br0'\n",
+		      "vif: expected a list of specs");
+	check_refused("v12.cfg", "name = \"n\"\nkernel = \"/k\"\nvif = [ 'bridge' ]\n",
+		      "expected key=value");
+	check_refused("v13.cfg", "name = \"n\"\nkernel = \"/k\"\n"
+		      "vif = [ '', '', '', '', '', '', '', '', '' ]\n", "9 interfaces, at most 8");
+}
+
 int main(void)
 {
 	struct lvctl_config cfg, back;
 	char saved[300];
 	int ret;
 
-	tap_plan(16);
+	tap_plan(31);
 	if (!mkdtemp(dir))
 		return 1;
 
@@ -125,6 +204,8 @@ int main(void)
 		      "on_crash: expected a single value, not a list");
 	check_refused("l.cfg", "name = \"Domain-0\"\nkernel = \"/k\"\n",
 		      "the name of dom0 is reserved");
+
+	check_vifs();
 
 	snprintf(saved, sizeof(saved), "%s/fifo.cfg", dir);
 	mkfifo(saved, 0600);

@@ -80,6 +80,10 @@ int lvctl_build_check(xc_interface *xch, int noxs_fd,
 	    (check_file("kernel", cfg->kernel) ||
 	     (cfg->ramdisk && check_file("ramdisk", cfg->ramdisk))))
 		return -1;
+	if (cfg->nr_vifs) {
+		lvctl_error("vif: network interfaces are not built yet (they come with the vif backend)");
+		return -1;
+	}
 	if ((checks & LVCTL_CHECK_KERNEL) && cfg->cmdline &&
 	    strlen(cfg->cmdline) >= MAX_GUEST_CMDLINE) {
 		lvctl_error("the guest command line is longer than %d bytes",

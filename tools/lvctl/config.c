@@ -39,7 +39,7 @@ static const struct config_key config_keys[] = {
 	{ "on_reboot", NULL },
 	{ "on_crash", NULL },
 	{ "type", NULL },
-	{ "vif", "network devices come with the vif backend" },
+	{ "vif", NULL },
 	{ "disk", "block devices come with the vbd backend" },
 };
 
@@ -286,6 +286,56 @@ static int get_action(XLU_Config *xlu, const char *path, const char *key,
 	return -1;
 }
 
+/* "vif = [ 'spec', ... ]": each spec checked, a MAC made where none is given. */
+static int get_vifs(XLU_Config *xlu, const char *path, struct lvctl_config *cfg)
+{
+	XLU_ConfigList *list;
+	struct lvctl_vif *vif;
+	const char *spec;
+	unsigned int i, j;
+	char where[300];
+	int n, err;
+
+	err = xlu_cfg_get_list(xlu, "vif", &list, &n, 1);
+	if (err == ESRCH)
+		return 0;
+	if (err) {
+		lvctl_error("%s: vif: expected a list of specs, like [ 'bridge=br0' ]",
+			    path);
+		return -1;
+	}
+	if (n > LVCTL_MAX_VIFS) {
+		lvctl_error("%s: vif: %d interfaces, at most %d", path, n,
+			    LVCTL_MAX_VIFS);
+		return -1;
+	}
+	for (i = 0; i < (unsigned int)n; i++) {
+		vif = &cfg->vifs[i];
+		snprintf(where, sizeof(where), "%s: vif %u", path, i);
+		spec = xlu_cfg_get_listitem(list, i);
+		if (!spec) {
+			lvctl_error("%s: expected a string", where);
+			return -1;
+		}
+		if (lvctl_vif_parse(spec, where, vif))
+			return -1;
+		if (!vif->mac_given)
+			lvctl_vif_default_mac(cfg->name, i, vif->mac);
+		for (j = 0; j < i; j++) {
+			if (!strcmp(cfg->vifs[j].mac, vif->mac) ||
+			    (vif->vifname[0] &&
+			     !strcmp(cfg->vifs[j].vifname, vif->vifname))) {
+				lvctl_error("%s: %s is vif %u's already", where,
+					    strcmp(cfg->vifs[j].mac, vif->mac) ?
+					    vif->vifname : vif->mac, j);
+				return -1;
+			}
+		}
+	}
+	cfg->nr_vifs = n;
+	return 0;
+}
+
 static int valid_name(const char *name)
 {
 	size_t len = strlen(name), i;
@@ -349,7 +399,7 @@ static int parse(XLU_Config *xlu, const char *path, struct lvctl_config *cfg)
 	    get_action(xlu, path, "on_reboot", &cfg->on_reboot) ||
 	    get_action(xlu, path, "on_crash", &cfg->on_crash))
 		return -1;
-	return 0;
+	return get_vifs(xlu, path, cfg);
 }
 
 /*
@@ -472,16 +522,40 @@ void lvctl_config_free(struct lvctl_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
-/* A string as xl.cfg quotes it. */
-static void write_string(FILE *f, const char *key, const char *value)
+/* A string in double quotes, as xl.cfg reads it back. */
+static void write_quoted(FILE *f, const char *value)
 {
-	fprintf(f, "%s = \"", key);
+	fputc('"', f);
 	for (; *value; value++) {
 		if (*value == '"' || *value == '\\')
 			fputc('\\', f);
 		fputc(*value, f);
 	}
-	fputs("\"\n", f);
+	fputc('"', f);
+}
+
+static void write_string(FILE *f, const char *key, const char *value)
+{
+	fprintf(f, "%s = ", key);
+	write_quoted(f, value);
+	fputc('\n', f);
+}
+
+/* vif = [ "spec", ... ], with every MAC written out. */
+static void write_vifs(FILE *f, const struct lvctl_config *cfg)
+{
+	char spec[LVCTL_VIF_SPEC_SIZE];
+	unsigned int i;
+
+	if (!cfg->nr_vifs)
+		return;
+	fputs("vif = [ ", f);
+	for (i = 0; i < cfg->nr_vifs; i++) {
+		lvctl_vif_format(&cfg->vifs[i], spec);
+		fputs(i ? ", " : "", f);
+		write_quoted(f, spec);
+	}
+	fputs(" ]\n", f);
 }
 
 /* @cfg as xl.cfg text that lvctl_config_parse() reads back the same. */
@@ -498,6 +572,7 @@ static void print_config(FILE *f, const struct lvctl_config *cfg)
 	write_string(f, "on_poweroff", lvctl_action_name(cfg->on_poweroff));
 	write_string(f, "on_reboot", lvctl_action_name(cfg->on_reboot));
 	write_string(f, "on_crash", lvctl_action_name(cfg->on_crash));
+	write_vifs(f, cfg);
 }
 
 /* @cfg as text in a new buffer (what a request to the daemon carries). */

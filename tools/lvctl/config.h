@@ -9,6 +9,8 @@
 
 #include <xen/noxs.h>
 
+#include "vif.h"
+
 #define LVCTL_NAME_SIZE		NOXS_NAME_SIZE
 #define LVCTL_CONFIG_MAX	(64 * 1024)	/* bytes of a config file */
 #define LVCTL_DEFAULT_MEMORY_MB	128
@@ -32,6 +34,8 @@ struct lvctl_config {
 	enum lvctl_action on_poweroff;
 	enum lvctl_action on_reboot;
 	enum lvctl_action on_crash;
+	unsigned int nr_vifs;
+	struct lvctl_vif vifs[LVCTL_MAX_VIFS];
 };
 
 int lvctl_config_read(const char *path, struct lvctl_config *cfg);

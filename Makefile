@@ -31,7 +31,9 @@ MODULES  := drivers/xen/noxs/noxs.ko \
 	    drivers/xen/sysctl-back/sysctl-back.ko \
 	    drivers/xen/noxs-store/noxs-store.ko \
 	    drivers/xen/noxs-front/noxs-front.ko \
-	    drivers/xen/sysctl-front/sysctl-front.ko
+	    drivers/xen/sysctl-front/sysctl-front.ko \
+	    drivers/xen/vif-back/vif-back.ko \
+	    drivers/xen/vif-front/vif-front.ko
 
 export BUILD
 
@@ -78,6 +80,8 @@ unit-check:
 	@selftests/unit/config_file 2>/dev/null
 	@echo "# unit: store"
 	@selftests/unit/store
+	@echo "# unit: relay"
+	@selftests/unit/relay
 	@echo "# unit: lvctl_cli"
 	@sh selftests/unit/lvctl_cli.sh tools/lvctl/lvctl
 

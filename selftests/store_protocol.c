@@ -7,6 +7,11 @@
  * absolute paths, watches and their events, transactions, permissions,
  * and what must be refused: bad paths, malformed payloads, types a
  * domain's store does not serve, and growth past its bounds.
+ *
+ * With arguments, a small client of the same store for other selftests:
+ *   store_protocol read PATH    prints the value
+ *   store_protocol dir PATH     prints the children, one per line
+ * exit 0, or 2 if PATH does not exist (1 for any other error).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -261,9 +266,46 @@ static void check_bounds(void)
 	tap_ok(is_ok(&r, XS_WRITE), "removed, the nodes are given back: writes work again");
 }
 
-int main(void)
+/* "read PATH" or "dir PATH": one request, its answer on stdout. */
+static int client(const char *op, const char *path)
 {
 	struct reply r;
+	uint32_t type, i;
+
+	if (!strcmp(op, "read"))
+		type = XS_READ;
+	else if (!strcmp(op, "dir"))
+		type = XS_DIRECTORY;
+	else
+		return 1;
+	if (xs_call(type, 0, path, strlen(path) + 1, &r))
+		return 1;
+	if (r.type == XS_ERROR) {
+		fprintf(stderr, "%s %s: %s\n", op, path, r.body);
+		return is_error(&r, "ENOENT") ? 2 : 1;
+	}
+	if (type == XS_READ) {
+		printf("%.*s\n", (int)r.len, r.body);
+		return 0;
+	}
+	for (i = 0; i < r.len; i += strlen(r.body + i) + 1)
+		if (r.body[i])
+			printf("%s\n", r.body + i);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct reply r;
+
+	if (argc == 3) {
+		xs_fd = open(XENBUS_DEV, O_RDWR | O_CLOEXEC);
+		if (xs_fd < 0) {
+			perror(XENBUS_DEV);
+			return 1;
+		}
+		return client(argv[1], argv[2]);
+	}
 
 	tap_plan(28);
 	xs_fd = open(XENBUS_DEV, O_RDWR | O_CLOEXEC);

@@ -13,7 +13,7 @@
 
 int main(void)
 {
-	tap_plan(16);
+	tap_plan(18);
 
 	tap_ok(sizeof(struct noxs_ioctl_version) == 16,
 	       "struct noxs_ioctl_version is 16 bytes (%zu)",
@@ -85,6 +85,22 @@ int main(void)
 	       NOXS_IOCTL_CONSOLE_OPEN == 0xc0104ec6u &&
 	       NOXS_IOCTL_STATS == 0xc0204ec7u,
 	       "the guest ioctl numbers are as released");
+
+	tap_ok(sizeof(struct noxs_ioctl_device_add) == 64 &&
+	       offsetof(struct noxs_ioctl_device_add, params) == 16 &&
+	       sizeof(struct noxs_vif_params) == NOXS_DEVICE_PARAMS_SIZE &&
+	       NOXS_IOCTL_DEVICE_ADD == 0x40404eceu &&
+	       sizeof(struct noxs_ioctl_device_hotplug) == 16 &&
+	       NOXS_IOCTL_DEVICE_HOTPLUG == 0x40104ecfu,
+	       "device add and hotplug (ABI 1.4): 64 and 16 bytes, 0x%x and 0x%x",
+	       (unsigned int)NOXS_IOCTL_DEVICE_ADD,
+	       (unsigned int)NOXS_IOCTL_DEVICE_HOTPLUG);
+	tap_ok(sizeof(struct noxs_kv_page) == 4096 &&
+	       offsetof(struct noxs_kv_page, init) == 16 &&
+	       offsetof(struct noxs_kv_page, back) == 16 + 8 + NOXS_KV_INIT_SIZE &&
+	       offsetof(struct noxs_kv_page, front) ==
+	       offsetof(struct noxs_kv_page, back) + 8 + NOXS_KV_AREA_SIZE,
+	       "the key page fills a page: header, init, back and front areas");
 
 	return tap_done();
 }

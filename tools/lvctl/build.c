@@ -30,6 +30,7 @@
 
 #include "build.h"
 #include "lvctl.h"
+#include "netdev.h"
 
 #define PV_GUEST_TYPE		"xen-3.0-x86_64"
 
@@ -80,10 +81,8 @@ int lvctl_build_check(xc_interface *xch, int noxs_fd,
 	    (check_file("kernel", cfg->kernel) ||
 	     (cfg->ramdisk && check_file("ramdisk", cfg->ramdisk))))
 		return -1;
-	if (cfg->nr_vifs) {
-		lvctl_error("vif: network interfaces are not built yet (they come with the vif backend)");
+	if (lvctl_vifs_check(cfg))
 		return -1;
-	}
 	if ((checks & LVCTL_CHECK_KERNEL) && cfg->cmdline &&
 	    strlen(cfg->cmdline) >= MAX_GUEST_CMDLINE) {
 		lvctl_error("the guest command line is longer than %d bytes",
@@ -283,6 +282,36 @@ static int build_image(struct lvctl_build *b)
 	return 0;
 }
 
+/*
+ * The vifs' NoXS devices: xen-netback makes their interfaces while the
+ * kernel is loaded and the image built.
+ */
+static int add_vifs(struct lvctl_build *b, const struct lvctl_config *cfg)
+{
+	double start = lvctl_now_ms();
+	int err;
+
+	err = lvctl_vifs_add(b->noxs_fd, b->domid, cfg, &b->nl_fd);
+	b->have_nl = b->nl_fd >= 0;
+	b->times.vifs += lvctl_now_ms() - start;
+	b->lap = lvctl_now_ms();
+	return err;
+}
+
+/* Their interfaces on their bridges, and xen-netback told. */
+static int connect_vifs(struct lvctl_build *b, const struct lvctl_config *cfg)
+{
+	double start = lvctl_now_ms();
+	int err;
+
+	err = lvctl_vifs_connect(b->noxs_fd, b->domid, cfg,
+				 b->have_nl ? b->nl_fd : -1);
+	b->have_nl = 0;
+	b->times.vifs += lvctl_now_ms() - start;
+	b->lap = lvctl_now_ms();
+	return err;
+}
+
 /* Console backend, unpause, and the guest is no longer ours to undo. */
 static int start_guest(struct lvctl_build *b)
 {
@@ -373,7 +402,7 @@ static int save_state(struct lvctl_build *b, const struct lvctl_config *cfg)
 /* The second half, on a shell of @cfg's size: undone on failure. */
 static int finish(struct lvctl_build *b, const struct lvctl_config *cfg)
 {
-	if (save_state(b, cfg))
+	if (save_state(b, cfg) || add_vifs(b, cfg))
 		return -1;
 
 	if (load_kernel(b, cfg) || interrupted(b))
@@ -382,6 +411,8 @@ static int finish(struct lvctl_build *b, const struct lvctl_config *cfg)
 	if (build_image(b) || interrupted(b))
 		return -1;
 	lap(b, &b->times.image);
+	if (connect_vifs(b, cfg) || interrupted(b))
+		return -1;
 	return start_guest(b);
 }
 
@@ -422,6 +453,9 @@ static int restore(struct lvctl_build *b, const struct lvctl_config *cfg,
 	    interrupted(b))
 		return -1;
 	lap(b, &b->times.devices);
+	/* Before it runs: the guest's relay finds its vifs on resume. */
+	if (add_vifs(b, cfg) || interrupted(b))
+		return -1;
 
 	/* XenStore event channel 0: the guest serves its own store. */
 	if (xc_domain_restore(b->xch, fd, b->domid, 0, &store_mfn, 0,
@@ -437,7 +471,7 @@ static int restore(struct lvctl_build *b, const struct lvctl_config *cfg,
 		return -1;
 	}
 	lap(b, &b->times.image);
-	if (interrupted(b))
+	if (connect_vifs(b, cfg) || interrupted(b))
 		return -1;
 	return start_guest(b);
 }
@@ -454,6 +488,9 @@ void lvctl_build_undo(struct lvctl_build *b)
 {
 	if (b->dom)
 		xc_dom_release(b->dom);
+	if (b->have_nl)
+		close(b->nl_fd);
+	b->have_nl = 0;
 	if (b->state_name) {
 		lvctl_state_remove(b->state_name);
 		close(b->state_lock);

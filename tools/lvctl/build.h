@@ -24,6 +24,7 @@ struct lvctl_build_times {
 	double image;		/* image built, grant table seeded */
 	double console;		/* console backend attached */
 	double unpause;
+	double vifs;		/* vif devices, their interfaces on bridges */
 };
 
 struct xc_dom_image;
@@ -48,6 +49,8 @@ struct lvctl_build {
 	int have_noxs;
 	const char *state_name;	/* its saved config, by name, until commit */
 	int state_lock;		/* holds that file's lock while state_name */
+	int nl_fd;		/* hears of the vifs' interfaces, if have_nl */
+	int have_nl;
 	double lap;		/* when the current phase began */
 };
 

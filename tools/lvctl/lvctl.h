@@ -63,6 +63,9 @@ int noxs_console_attach(int fd, uint32_t domid, unsigned int port);
 int noxs_guest_commit(int fd, uint32_t domid);
 int noxs_guest_destroy(int fd, uint32_t domid);
 int noxs_device_create(int fd, uint32_t domid, uint32_t type, uint32_t id);
+int noxs_device_add(int fd, uint32_t domid, uint32_t type, uint32_t id,
+		    const void *params, size_t len);
+int noxs_device_hotplug(int fd, uint32_t domid, uint32_t type, uint32_t id);
 int noxs_guest_request(int fd, uint32_t domid, uint32_t request, uint32_t arg,
 		       unsigned int timeout_ms);
 int noxs_guest_info(int fd, const char *name, uint32_t domid,

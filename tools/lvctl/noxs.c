@@ -177,6 +177,37 @@ int noxs_device_create(int fd, uint32_t domid, uint32_t type, uint32_t id)
 	return -1;
 }
 
+/* A device with its type's parameters (ABI 1.4). */
+int noxs_device_add(int fd, uint32_t domid, uint32_t type, uint32_t id,
+		    const void *params, size_t len)
+{
+	struct noxs_ioctl_device_add arg = {
+		.domid = domid,
+		.type = type,
+		.id = id,
+	};
+
+	memcpy(arg.params, params, len < sizeof(arg.params) ?
+	       len : sizeof(arg.params));
+	if (ioctl(fd, NOXS_IOCTL_DEVICE_ADD, &arg) == 0)
+		return 0;
+	return -errno;
+}
+
+int noxs_device_hotplug(int fd, uint32_t domid, uint32_t type, uint32_t id)
+{
+	struct noxs_ioctl_device_hotplug arg = {
+		.domid = domid,
+		.type = type,
+		.id = id,
+		.status = NOXS_HOTPLUG_CONNECTED,
+	};
+
+	if (ioctl(fd, NOXS_IOCTL_DEVICE_HOTPLUG, &arg) == 0)
+		return 0;
+	return -errno;
+}
+
 /*
  * A request of the guest's sysctl device (NOXS_SYSCTL_REQ_*), with its
  * argument. Returns 0 or -errno, printing nothing: the caller knows what

@@ -20,7 +20,7 @@
 #include "config.h"
 
 #define LVCTL_POOL_SOCKET	"/run/lightvm/daemon.sock"
-#define LVCTL_POOL_PROTO	2
+#define LVCTL_POOL_PROTO	3	/* 3: vifs in the build times */
 #define LVCTL_POOL_TIMEOUT_S	10	/* a client waits this long at most */
 #define LVCTL_POOL_ACK		0x6b636121	/* the client took its guest */
 #define LVCTL_POOL_MAX_SIZES	16

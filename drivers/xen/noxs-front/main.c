@@ -38,6 +38,29 @@ static DEFINE_MUTEX(noxs_dir_lock);
 static struct noxs_front_mapping noxs_dir_map;
 static const struct noxs_dir_page *noxs_dir;
 
+/*
+ * Protects noxs_clients. Lock order: a caller's own lock (sysctl-front's),
+ * then noxs_clients_lock, then a client's lock, then noxs_dir_lock.
+ */
+static DEFINE_MUTEX(noxs_clients_lock);
+static LIST_HEAD(noxs_clients);
+
+void noxs_front_register(struct noxs_front_client *client)
+{
+	mutex_lock(&noxs_clients_lock);
+	list_add_tail(&client->node, &noxs_clients);
+	mutex_unlock(&noxs_clients_lock);
+}
+EXPORT_SYMBOL_GPL(noxs_front_register);
+
+void noxs_front_unregister(struct noxs_front_client *client)
+{
+	mutex_lock(&noxs_clients_lock);
+	list_del(&client->node);
+	mutex_unlock(&noxs_clients_lock);
+}
+EXPORT_SYMBOL_GPL(noxs_front_unregister);
+
 /* The locator dom0 wrote at the end of our console page. */
 static int noxs_front_locate(domid_t *backend, grant_ref_t *gref)
 {
@@ -203,6 +226,13 @@ static int noxs_front_attach(void)
  */
 void noxs_front_suspend(void)
 {
+	struct noxs_front_client *client;
+
+	mutex_lock(&noxs_clients_lock);
+	list_for_each_entry(client, &noxs_clients, node)
+		client->suspend();
+	mutex_unlock(&noxs_clients_lock);
+
 	mutex_lock(&noxs_dir_lock);
 	if (noxs_dir)
 		noxs_front_unmap(&noxs_dir_map);
@@ -217,12 +247,23 @@ EXPORT_SYMBOL_GPL(noxs_front_suspend);
  */
 int noxs_front_resume(void)
 {
+	struct noxs_front_client *client;
+	bool attached = false;
 	int err = 0;
 
 	mutex_lock(&noxs_dir_lock);
-	if (!noxs_dir)
+	if (!noxs_dir) {
 		err = noxs_front_attach();
+		attached = !err;
+	}
 	mutex_unlock(&noxs_dir_lock);
+
+	if (attached) {
+		mutex_lock(&noxs_clients_lock);
+		list_for_each_entry(client, &noxs_clients, node)
+			client->resume();
+		mutex_unlock(&noxs_clients_lock);
+	}
 	return err;
 }
 EXPORT_SYMBOL_GPL(noxs_front_resume);

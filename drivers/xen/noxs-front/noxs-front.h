@@ -6,6 +6,7 @@
 #define _NOXS_FRONT_H
 
 #include <linux/interrupt.h>
+#include <linux/list.h>
 #include <xen/grant_table.h>
 #include <uapi/xen/noxs_wire.h>
 
@@ -17,6 +18,20 @@ struct noxs_front_mapping {
 	void *addr;
 };
 
+/*
+ * A frontend with pages of the backend mapped: noxs_front_suspend() has it
+ * give them all back first, noxs_front_resume() tells it the directory is
+ * there again (after a restore, a new one). Both may sleep and may call
+ * noxs_front_find().
+ */
+struct noxs_front_client {
+	void (*suspend)(void);
+	void (*resume)(void);
+	struct list_head node;	/* noxs-front's */
+};
+
+void noxs_front_register(struct noxs_front_client *client);
+void noxs_front_unregister(struct noxs_front_client *client);
 int noxs_front_find(u32 type, u32 id, struct noxs_dir_entry *entry);
 int noxs_front_map(domid_t backend, grant_ref_t gref, bool readonly,
 		   struct noxs_front_mapping *map);

@@ -405,6 +405,39 @@ int noxs_store_remove(const char *path)
 }
 EXPORT_SYMBOL_GPL(noxs_store_remove);
 
+/* This domain's id, as the store knows it (it changes with a restore). */
+domid_t noxs_store_domid(void)
+{
+	domid_t domid;
+
+	mutex_lock(&xsl.lock);
+	domid = xsl.domid;
+	mutex_unlock(&xsl.lock);
+	return domid;
+}
+EXPORT_SYMBOL_GPL(noxs_store_domid);
+
+/* Scratch for noxs_store_prune(), under xsl.lock. */
+static char xsl_api_keep[XSL_PATH_MAX + 1];
+
+/* Removes @path and the ancestors it leaves empty, up to @keep. */
+int noxs_store_prune(const char *path, const char *keep)
+{
+	bool relative;
+	int err;
+
+	mutex_lock(&xsl.lock);
+	err = xsl_api_path_of(path);
+	if (!err)
+		err = xsl_canonical(keep, xsl_api_keep, &relative);
+	if (!err)
+		err = xsl_prune(xsl_api_path, xsl_api_keep, false);
+	mutex_unlock(&xsl.lock);
+	xsl_kick();
+	return err;
+}
+EXPORT_SYMBOL_GPL(noxs_store_prune);
+
 int noxs_store_watch(struct noxs_store_watch *watch)
 {
 	int err;

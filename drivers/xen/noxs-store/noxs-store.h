@@ -14,6 +14,8 @@
 
 #include <linux/list.h>
 #include <linux/types.h>
+#include <xen/interface/xen.h>
+#include <uapi/xen/noxs_wire.h>
 
 struct noxs_store_watch {
 	/* Set by the caller before noxs_store_watch(). */
@@ -35,5 +37,41 @@ int noxs_store_remove(const char *path);
 int noxs_store_watch(struct noxs_store_watch *watch);
 void noxs_store_unwatch(struct noxs_store_watch *watch);
 bool noxs_store_kernel_watches(const char *path);
+int noxs_store_prune(const char *path, const char *keep);
+domid_t noxs_store_domid(void);
+
+/*
+ * The relay of a split device's keys through a NoXS key page (relay.c).
+ * A device type lists the keys that may cross, and what values they take.
+ */
+enum noxs_relay_kind {
+	NOXS_RELAY_DECIMAL,	/* a decimal in [min, max], no leading zero */
+	NOXS_RELAY_MAC,		/* xx:xx:xx:xx:xx:xx, unicast, not zero */
+};
+
+struct noxs_relay_key {
+	const char *name;	/* relative to the device's node */
+	enum noxs_relay_kind kind;
+	u32 min, max;
+	bool per_queue;		/* also as queue-N/name */
+};
+
+/* What a relay last applied to its store from one area, and scratch. */
+struct noxs_relay_cache {
+	u32 len;
+	char applied[NOXS_KV_AREA_SIZE];
+	char scratch[NOXS_KV_AREA_SIZE];
+};
+
+extern const struct noxs_relay_key noxs_vif_init_keys[];
+extern const struct noxs_relay_key noxs_vif_back_keys[];
+extern const struct noxs_relay_key noxs_vif_front_keys[];
+
+int noxs_relay_apply(const struct noxs_kv_area *area, size_t size,
+		     const char *dir, const struct noxs_relay_key *keys,
+		     unsigned int queues, struct noxs_relay_cache *cache);
+int noxs_relay_publish(struct noxs_kv_area *area, u32 *seq, const char *dir,
+		       const struct noxs_relay_key *keys, unsigned int queues,
+		       char *scratch);
 
 #endif /* _NOXS_STORE_H */

@@ -457,6 +457,36 @@ int xsl_remove(const char *abs, bool from_kernel)
 	return 0;
 }
 
+/*
+ * Removes @abs, then each ancestor left empty (no value, no child) that
+ * is below @keep: what a device's teardown made, and nothing more.
+ * Modifies @abs.
+ */
+int xsl_prune(char *abs, const char *keep, bool from_kernel)
+{
+	struct xsl_node *node;
+	char *slash;
+	int err;
+
+	if (!xsl_below(abs, keep) || !strcmp(abs, keep))
+		return -EINVAL;
+	err = xsl_remove(abs, from_kernel);
+	if (err)
+		return err;
+	for (;;) {
+		slash = strrchr(abs, '/');
+		if (!slash || slash == abs)
+			return 0;
+		*slash = '\0';
+		if (!strcmp(abs, keep) || !xsl_below(abs, keep))
+			return 0;
+		node = xsl_lookup(abs);
+		if (!node || node->len || !list_empty(&node->children))
+			return 0;
+		xsl_remove(abs, from_kernel);
+	}
+}
+
 /* The names of @abs's children, each NUL-terminated, into @buf. */
 int xsl_directory(const char *abs, char *buf, unsigned int size,
 		  unsigned int *len)

@@ -96,6 +96,7 @@ int xsl_write(const char *abs, const char *value, unsigned int len,
 	      bool from_kernel);
 int xsl_mkdir(const char *abs, bool from_kernel);
 int xsl_remove(const char *abs, bool from_kernel);
+int xsl_prune(char *abs, const char *keep, bool from_kernel);
 int xsl_directory(const char *abs, char *buf, unsigned int size,
 		  unsigned int *len);
 int xsl_get_perms(const char *abs, char *buf, unsigned int size,

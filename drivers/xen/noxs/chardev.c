@@ -258,7 +258,35 @@ static long noxs_ioctl_device_create(void __user *udata)
 	err = noxs_copy_device_arg(&arg, udata);
 	if (err)
 		return err;
-	return noxs_device_create(arg.domid, arg.type, arg.id);
+	return noxs_device_create(arg.domid, arg.type, arg.id, NULL);
+}
+
+static long noxs_ioctl_device_add(void __user *udata)
+{
+	struct noxs_ioctl_device_add arg;
+	int err;
+
+	if (copy_from_user(&arg, udata, sizeof(arg)))
+		return -EFAULT;
+	err = noxs_check_device_arg(arg.domid, arg.type, arg.flags);
+	if (err)
+		return err;
+	return noxs_device_create(arg.domid, arg.type, arg.id, arg.params);
+}
+
+static long noxs_ioctl_device_hotplug(void __user *udata)
+{
+	struct noxs_ioctl_device_hotplug arg;
+	int err;
+
+	if (copy_from_user(&arg, udata, sizeof(arg)))
+		return -EFAULT;
+	err = noxs_check_device_arg(arg.domid, arg.type, 0);
+	if (err)
+		return err;
+	if (arg.status != NOXS_HOTPLUG_CONNECTED)
+		return -EINVAL;
+	return noxs_device_hotplug(arg.domid, arg.type, arg.id, arg.status);
 }
 
 static long noxs_ioctl_device_destroy(void __user *udata)
@@ -384,6 +412,10 @@ static long noxs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return noxs_ioctl_guest_close(udata);
 	case NOXS_IOCTL_GUEST_REQUEST:
 		return noxs_ioctl_guest_request(udata);
+	case NOXS_IOCTL_DEVICE_ADD:
+		return noxs_ioctl_device_add(udata);
+	case NOXS_IOCTL_DEVICE_HOTPLUG:
+		return noxs_ioctl_device_hotplug(udata);
 	case NOXS_IOCTL_GUEST_NAME:
 		return noxs_ioctl_guest_name(file, udata);
 	default:

@@ -273,10 +273,12 @@ static void noxs_device_kill(struct noxs_device *dev)
 	wake_up_all(&dev->answer_wait);
 
 	noxs_device_unbind(dev);
+	if (dev->backend->kill)
+		dev->backend->kill(dev);
 	noxs_device_put(dev);
 }
 
-static int noxs_device_setup(struct noxs_device *dev)
+static int noxs_device_setup(struct noxs_device *dev, const u8 *params)
 {
 	int err;
 
@@ -288,7 +290,7 @@ static int noxs_device_setup(struct noxs_device *dev)
 	 * may bind our unbound port (and signal it) before the directory
 	 * tells it the number.
 	 */
-	err = dev->backend->init(dev);
+	err = dev->backend->init(dev, params);
 	if (err)
 		goto err_revoke;
 	err = noxs_device_bind(dev, dev->backend->name);
@@ -303,7 +305,15 @@ err_revoke:
 	return err;
 }
 
-int noxs_device_create(domid_t domid, u32 type, u32 id)
+/* Are @params (may be NULL: none) zero from byte @from on? */
+bool noxs_params_zero(const u8 *params, size_t from)
+{
+	return !params || !memchr_inv(params + from, 0,
+				      NOXS_DEVICE_PARAMS_SIZE - from);
+}
+EXPORT_SYMBOL_GPL(noxs_params_zero);
+
+int noxs_device_create(domid_t domid, u32 type, u32 id, const u8 *params)
 {
 	const struct noxs_backend *backend;
 	struct noxs_guest *guest;
@@ -348,7 +358,7 @@ int noxs_device_create(domid_t domid, u32 type, u32 id)
 	}
 	dev->dir_index = slot;
 
-	err = noxs_device_setup(dev);
+	err = noxs_device_setup(dev, params);
 	if (err)
 		goto out_unlock;
 
@@ -449,6 +459,31 @@ static struct noxs_device *noxs_device_get(struct noxs_guest *guest,
 		kref_get(&dev->kref);
 	mutex_unlock(&guest->devices_lock);
 	return dev;
+}
+
+/* The hotplug step of a device is done: its backend passes it on. */
+int noxs_device_hotplug(domid_t domid, u32 type, u32 id, u32 status)
+{
+	struct noxs_guest *guest;
+	struct noxs_device *dev;
+	int err;
+
+	guest = noxs_guest_get(domid);
+	if (!guest)
+		return -ENOENT;
+	dev = noxs_device_get(guest, type, id);
+	noxs_guest_put(guest);
+	if (!dev)
+		return -ENOENT;
+
+	if (!dev->backend->hotplug)
+		err = -EOPNOTSUPP;
+	else if (READ_ONCE(dev->dead))
+		err = -ENOENT;
+	else
+		err = dev->backend->hotplug(dev, status);
+	noxs_device_put(dev);
+	return err;
 }
 
 /* Has request @seq been answered, or the device died? Its outcome in *@ret. */

@@ -61,8 +61,12 @@ struct noxs_backend {
 	u32 type;
 	const char *name;
 	struct module *owner;
-	/* Fill the fresh (zeroed) control page, set dev->priv. May sleep. */
-	int (*init)(struct noxs_device *dev);
+	/*
+	 * Fill the fresh (zeroed) control page, set dev->priv. May sleep.
+	 * @params: NOXS_DEVICE_PARAMS_SIZE bytes from NOXS_IOCTL_DEVICE_ADD,
+	 * unchecked, or NULL (NOXS_IOCTL_DEVICE_CREATE: no parameters).
+	 */
+	int (*init)(struct noxs_device *dev, const u8 *params);
 	/* The frontend signalled. Interrupt context: true if it did work. */
 	bool (*event)(struct noxs_device *dev);
 	/*
@@ -77,6 +81,13 @@ struct noxs_backend {
 	/* Fill state, features and rejected. */
 	void (*query)(struct noxs_device *dev,
 		      struct noxs_ioctl_device_query *query);
+	/* Optional: the hotplug step is done (NOXS_HOTPLUG_*). May sleep. */
+	int (*hotplug)(struct noxs_device *dev, u32 status);
+	/*
+	 * Optional: the device was killed (its guest is going). Process
+	 * context; the event channel is unbound, the page still there.
+	 */
+	void (*kill)(struct noxs_device *dev);
 	/* Free dev->priv: the event channel is closed already. */
 	void (*fini)(struct noxs_device *dev);
 };
@@ -148,7 +159,9 @@ int noxs_register_backend(const struct noxs_backend *backend);
 void noxs_unregister_backend(const struct noxs_backend *backend);
 bool noxs_device_notify(struct noxs_device *dev);
 void noxs_device_wake(struct noxs_device *dev);
-int noxs_device_create(domid_t domid, u32 type, u32 id);
+int noxs_device_create(domid_t domid, u32 type, u32 id, const u8 *params);
+int noxs_device_hotplug(domid_t domid, u32 type, u32 id, u32 status);
+bool noxs_params_zero(const u8 *params, size_t from);
 int noxs_device_destroy(domid_t domid, u32 type, u32 id);
 int noxs_device_query(struct noxs_ioctl_device_query *query);
 int noxs_guest_request(domid_t domid, u32 request, u32 arg,

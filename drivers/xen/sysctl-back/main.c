@@ -31,10 +31,13 @@ struct sysctl_back {
 	u64 rejected;		/* bad values from the frontend */
 };
 
-static int sysctl_back_init(struct noxs_device *dev)
+static int sysctl_back_init(struct noxs_device *dev, const u8 *params)
 {
 	struct noxs_sysctl_page *page = dev->page_addr;
 	struct sysctl_back *sb;
+
+	if (!noxs_params_zero(params, 0))
+		return -EINVAL;	/* a sysctl device has no parameters */
 
 	sb = kzalloc(sizeof(*sb), GFP_KERNEL);
 	if (!sb)

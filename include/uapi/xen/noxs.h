@@ -28,7 +28,7 @@
 #define NOXS_DEVICE_PATH	"/dev/xen/noxs"
 
 #define NOXS_ABI_MAJOR		1
-#define NOXS_ABI_MINOR		3
+#define NOXS_ABI_MINOR		4
 
 /*
  * ioctl type 'N', numbers 0xC0-0xDF. 'N' is shared with nvme (0x40-0x4F)
@@ -325,5 +325,64 @@ struct noxs_ioctl_guest_name {
 
 #define NOXS_IOCTL_GUEST_NAME \
 	_IOW(NOXS_IOCTL_TYPE, NOXS_IOCTL_NR_BASE + 12, struct noxs_ioctl_guest_name)
+
+/*
+ * Devices with parameters (ABI 1.4). NOXS_IOCTL_DEVICE_ADD is
+ * NOXS_IOCTL_DEVICE_CREATE with the device type's parameters: for
+ * NOXS_DEV_VIF a struct noxs_vif_params, for NOXS_DEV_SYSCTL all zero.
+ * Unused bytes of @params must be zero. -ENODEV if no backend module
+ * serves the type (vif-back for a vif), -EINVAL for bad parameters.
+ */
+#define NOXS_DEVICE_PARAMS_SIZE	48
+
+/**
+ * struct noxs_vif_params - a vif's parameters
+ * @mac:	the guest's MAC address: unicast, not all zero
+ * @pad:	zero
+ */
+struct noxs_vif_params {
+	__u8 mac[6];
+	__u8 pad[NOXS_DEVICE_PARAMS_SIZE - 6];
+};
+
+/**
+ * struct noxs_ioctl_device_add - NOXS_IOCTL_DEVICE_ADD argument
+ * @domid, @type, @id, @flags: as for struct noxs_ioctl_device
+ * @params:	in: the type's parameters
+ */
+struct noxs_ioctl_device_add {
+	__u32 domid;
+	__u32 type;
+	__u32 id;
+	__u32 flags;
+	__u8 params[NOXS_DEVICE_PARAMS_SIZE];
+};
+
+#define NOXS_IOCTL_DEVICE_ADD \
+	_IOW(NOXS_IOCTL_TYPE, NOXS_IOCTL_NR_BASE + 14, struct noxs_ioctl_device_add)
+
+/*
+ * The hotplug step of a device (ABI 1.4): what xl's hotplug scripts tell a
+ * backend when they are done. For a vif, lvctl attaches the backend's
+ * network interface (vifDOMID.ID) to its bridge and then reports
+ * NOXS_HOTPLUG_CONNECTED: xen-netback connects only after that.
+ * -EOPNOTSUPP for a device type without a hotplug step.
+ */
+#define NOXS_HOTPLUG_CONNECTED	1
+
+/**
+ * struct noxs_ioctl_device_hotplug - NOXS_IOCTL_DEVICE_HOTPLUG argument
+ * @domid, @type, @id: the device
+ * @status:	in: NOXS_HOTPLUG_CONNECTED
+ */
+struct noxs_ioctl_device_hotplug {
+	__u32 domid;
+	__u32 type;
+	__u32 id;
+	__u32 status;
+};
+
+#define NOXS_IOCTL_DEVICE_HOTPLUG \
+	_IOW(NOXS_IOCTL_TYPE, NOXS_IOCTL_NR_BASE + 15, struct noxs_ioctl_device_hotplug)
 
 #endif /* _UAPI_XEN_NOXS_H */

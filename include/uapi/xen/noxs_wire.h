@@ -102,7 +102,8 @@ struct noxs_dir_page {
  * channel for the guest to bind, and lists both in the guest's directory.
  */
 #define NOXS_DEV_SYSCTL		1
-#define NOXS_DEV_TYPE_MAX	1
+#define NOXS_DEV_VIF		2	/* a network interface (ABI 1.4) */
+#define NOXS_DEV_TYPE_MAX	2
 
 /*
  * The sysctl device's control page. The backend writes the request fields,
@@ -160,6 +161,77 @@ struct noxs_sysctl_page {
 	__u32 ack_status;
 	__u32 request_arg;
 	__u32 pad[7];
+};
+
+/*
+ * The key page: the control page of a split device whose two halves are
+ * the stock Linux drivers (NOXS_DEV_VIF: xen-netback in dom0, xen-netfront
+ * in the guest). Each driver talks to the store of its own domain; the
+ * page carries the few keys each must see of the other, as text.
+ *
+ * @init is written once by dom0 before the page is granted: the keys of
+ * the guest's own device node that a toolstack writes (a vif's "mac" and
+ * "handle"). @back carries the backend driver's keys to the guest, @front
+ * the frontend driver's keys to dom0. Each area is "key=value\n" lines:
+ * keys of [a-z0-9-], at most one "queue-N/" prefix; values of printable
+ * ASCII, at most NOXS_KV_VALUE_MAX bytes; only the keys the device type
+ * lists (Documentation/design.md). An area's writer makes @seq odd,
+ * writes @len and @data, then makes @seq even again (write barriers
+ * between); a reader copies the area out and uses the copy only if @seq
+ * was even and the same before and after. The reader checks every line of
+ * the copy and refuses the whole area if one is wrong.
+ */
+#define NOXS_KV_MAGIC		0x5650564bU	/* "KVPV" */
+#define NOXS_KV_VERSION		1
+#define NOXS_KV_INIT_SIZE	248
+#define NOXS_KV_AREA_SIZE	1904
+#define NOXS_KV_VALUE_MAX	64
+
+/* A vif's queues: the "queue-N/" keys relayed, N below this. */
+#define NOXS_VIF_MAX_QUEUES	8
+
+/**
+ * struct noxs_kv_area - one direction of a key page
+ * @seq:	even when whole, odd while its writer is changing it
+ * @len:	bytes of @data in use, at most its size
+ * @data:	"key=value\n" lines
+ */
+struct noxs_kv_area {
+	__u32 seq;
+	__u32 len;
+	__u8 data[NOXS_KV_AREA_SIZE];
+};
+
+/**
+ * struct noxs_kv_init - the guest's own node, written once by dom0
+ * @seq:	always 0 (the area never changes)
+ * @len:	bytes of @data in use
+ * @data:	"key=value\n" lines
+ */
+struct noxs_kv_init {
+	__u32 seq;
+	__u32 len;
+	__u8 data[NOXS_KV_INIT_SIZE];
+};
+
+/**
+ * struct noxs_kv_page - the layout of a key page (4096 bytes)
+ * @magic:	NOXS_KV_MAGIC (backend)
+ * @version:	NOXS_KV_VERSION (backend)
+ * @type:	the NOXS_DEV_* it serves (backend)
+ * @pad:	zero
+ * @init:	the guest's device node (backend, once)
+ * @back:	the backend driver's keys (backend)
+ * @front:	the frontend driver's keys (frontend)
+ */
+struct noxs_kv_page {
+	__u32 magic;
+	__u32 version;
+	__u32 type;
+	__u32 pad;
+	struct noxs_kv_init init;
+	struct noxs_kv_area back;
+	struct noxs_kv_area front;
 };
 
 #endif /* _UAPI_XEN_NOXS_WIRE_H */

@@ -26,6 +26,8 @@ typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
 typedef uint16_t domid_t;
+typedef uint8_t __u8;
+typedef uint32_t __u32;
 
 #define DOMID_FIRST_RESERVED	0x7FF0U
 #define GFP_KERNEL		0
@@ -100,6 +102,21 @@ static inline int kstrtouint(const char *s, unsigned int base, unsigned int *v)
 }
 
 #define pr_warn_ratelimited(fmt, ...)	((void)0)
+
+/* What relay.c uses: one thread, so plain accesses and no barriers. */
+#define U32_MAX			0xffffffffU
+#define READ_ONCE(x)		(*(volatile __typeof__(x) *)&(x))
+#define WRITE_ONCE(x, v)	(*(volatile __typeof__(x) *)&(x) = (v))
+#define virt_rmb()		__sync_synchronize()
+#define virt_wmb()		__sync_synchronize()
+#define EXPORT_SYMBOL_GPL(sym)
+static inline int hex_to_bin(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
 
 /* list.h, the part noxs-store uses */
 struct list_head { struct list_head *next, *prev; };

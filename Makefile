@@ -6,7 +6,7 @@
 #   make check      host unit tests, then all selftests inside a Xen dom0
 #                   booted under QEMU; ends with "N passed, M failed"
 #   make run        boots the testbed: a Xen host with lightvm loaded
-#   make bench      lvctl against xl (N=1000 NXL=250 NSHUT=3); writes
+#   make bench      lvctl against xl (N=1000 NXL=250 NSHUT=3 NSAVE=10 NVIF=50 NROUNDS=3); writes
 #                   Documentation/benchmarks.md
 #   make deps       installs the Debian packages all of this needs
 #   make install    modules (to /lib/modules/KVER/extra), lvctl, header
@@ -96,14 +96,16 @@ check: deps-if-missing
 		"$(TOP)/tools/testbed/run $(TOP)/selftests/testbed-check.sh"
 
 # lvctl against xl, in one testbed run; not part of check. Short form:
-# make bench N=20 NXL=20 NSHUT=1 NSAVE=3
+# make bench N=20 NXL=20 NSHUT=1 NSAVE=3 NVIF=5 NROUNDS=1
 N     ?= 1000
 NXL   ?= 250
 NSHUT ?= 3
 NSAVE ?= 10
+NVIF  ?= 50
+NROUNDS ?= 3
 bench: deps-if-missing stage
 	@$(TOP)/tools/install-deps --check --bench || $(TOP)/tools/install-deps --bench
-	$(TOP)/tools/bench/run $(N) $(NXL) $(NSHUT) $(NSAVE)
+	$(TOP)/tools/bench/run $(N) $(NXL) $(NSHUT) $(NSAVE) $(NVIF) $(NROUNDS)
 
 run: deps-if-missing stage
 	$(TOP)/tools/testbed/run --interactive

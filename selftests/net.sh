@@ -5,13 +5,14 @@
 # dom0 and each other, a 20 MB TCP stream crosses from guest to guest
 # intact, a guest has two vifs on two bridges and two queues each, the
 # network survives a save and restore, bad vif specs take nothing, and
-# every way a guest goes leaves no interface, bridge port, store node or
-# Xen memory behind.
+# every way a guest goes (destroy, shutdown, crash, a failed build) leaves
+# no interface, bridge port, store node or Xen memory behind.
 
 . "$(dirname "$0")/lib.sh"
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+daemon_pid=
+trap '[ -n "$daemon_pid" ] && kill $daemon_pid 2>/dev/null; rm -rf "$work"' EXIT
 
 domid_of() { lvctl list | awk -v n="$1" '$1 == n { print $2 }'; }
 # vif_connected NAME N: vif-back says the guest's xen-netfront is connected.
@@ -35,6 +36,10 @@ bridge_ports() {
 	done | tr '\n' ' '
 }
 store_has() { store_protocol dir "$1" >/dev/null 2>&1; }
+# vif_leftovers: what no_vif_left found, for a failure's message.
+vif_leftovers() {
+	echo "$(vif_netdevs)$(bridge_ports)$(store_protocol dir /local/domain/0/backend/vif 2>/dev/null | tr '\n' ' ')"
+}
 no_vif_left() {
 	[ -z "$(vif_netdevs)" ] && [ -z "$(bridge_ports)" ] &&
 		! store_has /local/domain/0/backend/vif
@@ -60,7 +65,7 @@ noop_cfg() {
 		'memory = 4' "vif = [ $2 ]" 'extra = "noop=block"'
 }
 
-plan 31
+plan 33
 
 # --- dom0: the stock backend, the relay, two bridges ------------------------------
 out=$(modprobe xen-netback 2>&1 && modprobe bridge 2>&1 && modprobe vif-back 2>&1)
@@ -89,7 +94,7 @@ expect_fail 1 "is not a Xen PV kernel" "a failed build after its vifs were made"
 	create "$(write_cfg bad 'name = "bad"' "kernel = \"$work/junk\"" 'memory = 4' \
 		"vif = [ 'bridge=br0,vifname=lvt0', 'bridge=br1' ]")"
 wait_until 10 no_vif_left
-ok $? "nothing of them is left: no interface, bridge port or store node ($(vif_netdevs)$(bridge_ports))"
+ok $? "nothing of them is left: no interface, bridge port or store node ($(vif_leftovers))"
 
 free0=$(info_value free_pages)
 
@@ -142,9 +147,25 @@ ok $? "destroy: their store nodes go (backend and frontend)"
 lvctl shutdown -w multi >/dev/null 2>&1
 ok $? "shutdown -w of the guest with two vifs"
 wait_until 10 no_vif_left
-ok $? "shutdown: its interfaces, bridge ports and nodes go"
+ok $? "shutdown: its interfaces, bridge ports and nodes go ($(vif_leftovers))"
 memory_back
 ok $? "Xen's free memory is back (no dying domain holds grants): $now of $free0 pages"
+
+# --- a crash: the daemon destroys the guest, and its vif goes with it ----------------
+lvctl daemon -F 2>"$work/daemon.log" &
+daemon_pid=$!
+lvctl create "$(write_cfg crasher 'name = "crasher"' "kernel = \"$GUEST_DIR/vmlinux.gz\"" \
+	"ramdisk = \"$GUEST_DIR/initrd.gz\"" 'memory = 128' "vif = [ 'bridge=br0' ]" \
+	'on_crash = "destroy"' 'extra = "console=hvc0 lightvm.ip=eth0:10.0.0.6/24 lightvm.guest=counter"')" \
+	>/dev/null && wait_console crasher 'lightvm-count: [0-9]* 1' 120 &&
+	wait_until 10 vif_connected crasher 0
+ok $? "a guest with a vif comes up beside the daemon"
+lvctl sysrq crasher c >/dev/null &&
+	wait_until 30 sh -c '! lvctl list | grep -q "^crasher "' && wait_until 10 no_vif_left
+ok $? "it crashes (sysrq c), the daemon destroys it (on_crash = destroy), its vif goes"
+kill "$daemon_pid"
+wait "$daemon_pid"
+daemon_pid=
 
 # --- save and restore keep the network -------------------------------------------------
 lvctl create "$(guest_cfg mover 1 "'bridge=br0'" 'lightvm.ip=eth0:10.0.0.5/24 lightvm.guest=counter')" \
@@ -162,7 +183,7 @@ ok $? "it answers ping again after the restore (domain $old, now $new)"
 	! store_has "/local/domain/0/backend/vif/$old"
 ok $? "its new vif is on br0, nothing of the old one is left"
 lvctl destroy mover && wait_until 10 no_vif_left
-ok $? "destroyed: nothing is left"
+ok $? "destroyed: nothing is left ($(vif_leftovers))"
 memory_back && [ "$(noxs_state)" = "$noxs0" ]
 ok $? "Xen's memory and noxs are as before the guests ($now of $free0 pages)"
 

@@ -4,10 +4,20 @@
 # dom0 (tools/testbed/run). Prints CSV sections, each after a line
 # "=== NAME.csv", which tools/bench/run splits into files.
 #
-# Usage: bench-dom0.sh N_LVCTL N_XL N_SHUTDOWN N_SAVE
+# Usage: bench-dom0.sh N_LVCTL N_XL N_SHUTDOWN N_SAVE N_VIF ROUNDS
+#        bench-dom0.sh --net-lvctl N_VIF ROUNDS
+# The first boot runs everything but lvctl's vifs: those need dom0's own
+# store served by noxs-store, after which no xenstored can run, so they
+# have a boot of their own (--net-lvctl), in the same `make bench` run.
 set -euo pipefail
 
-N=${1:?} NXL=${2:?} NSHUT=${3:?} NSAVE=${4:?}
+NET_LVCTL=
+if [[ ${1:-} == --net-lvctl ]]; then
+	NET_LVCTL=1
+	shift
+	set -- 0 0 0 0 "$@"
+fi
+N=${1:?} NXL=${2:?} NSHUT=${3:?} NSAVE=${4:?} NVIF=${5:?} ROUNDS=${6:?}
 # The Linux guest of the save/restore series: the testbed's Debian kernel
 # is an uncompressed 58 MiB image, so 64 MiB is too small for it (measured:
 # "segment kernel too large") and 128 MiB, what the selftests use, boots.
@@ -40,7 +50,110 @@ stop_xl_toolstack() {
 	sleep 1
 }
 
-echo "# bench: $N lvctl, $NXL xl noop guests ($NOOP_MB MiB), $NSHUT Linux guests for shutdown, $NSAVE save/restore cycles" >&2
+# --- networking: one series per toolstack -------------------------------------
+# MiB each TCP transfer carries.
+NET_MB=10
+
+net_bridge() {
+	modprobe xen-netback
+	modprobe bridge
+	brctl addbr xenbr0
+	ip addr add 10.0.0.1/24 dev xenbr0
+	ip link set xenbr0 up
+}
+
+# guest_console TOOL NAME: its console so far.
+guest_console() {
+	if [[ $1 == lvctl ]]; then
+		lvctl console -n "$2" 2>/dev/null
+	else
+		cat "/var/log/xen/console/guest-$2.log" 2>/dev/null
+	fi | tr -d '\r'
+}
+
+# wait_guest TOOL NAME PATTERN SECONDS
+wait_guest() {
+	local i
+	for ((i = 0; i < $4 * 2; i++)); do
+		guest_console "$1" "$2" | grep -q -- "$3" && return 0
+		sleep 0.5
+	done
+	echo "bench: $2 never printed '$3'" >&2
+	return 1
+}
+
+# net_guest TOOL NAME EXTRA: a Debian-kernel guest with a vif on xenbr0.
+net_guest() {
+	local cfg=/tmp/bench-$2.cfg
+	printf '%s\n' "name = \"$2\"" "kernel = \"$GUEST/vmlinux.gz\"" \
+		"ramdisk = \"$GUEST/initrd.gz\"" 'memory = 128' 'vcpus = 1' \
+		"vif = [ 'bridge=xenbr0' ]" "extra = \"console=hvc0 $3\"" >"$cfg"
+	[[ $1 == xl ]] && echo 'type = "pv"' >>"$cfg"
+	if [[ $1 == lvctl ]]; then
+		lvctl create "$cfg" >/dev/null
+	else
+		xl create -q "$cfg"
+	fi
+}
+
+uptime_cs() {
+	local up rest
+	read -r up rest </proc/uptime
+	echo $((10#${up%.*}${up#*.}))
+}
+
+# tcp_lines TOOL DIRECTION NAME: the "sent BYTES in S s" lines of a guest.
+tcp_lines() {
+	guest_console "$1" "$3" | sed -n 's/^lightvm-net: sent \([0-9]*\) in \([0-9.]*\) s$/\1,\2/p' |
+		awk -F, -v t="$1" -v d="$2" '{ printf "%s,%s,%d,%s,%s\n", t, d, NR, $1, $2 }'
+}
+
+# net_series TOOL: creation with one vif (noop guests), then TCP through
+# xenbr0: dom0 to a guest, guest to guest, guest to dom0, ROUNDS times each.
+net_series() {
+	local tool=$1 i t0 t1 sink_pid
+	section "$tool-vif-create.csv"
+	if [[ $tool == lvctl ]]; then
+		echo "$LVCTL_COLUMNS"
+	else
+		echo "n,create_ms,exit_ms"
+	fi
+	lvbench create "$tool" "$NVIF" "$NOOP" "$NOOP_MB" xenbr0
+	section "$tool-vif-destroy.csv"
+	echo "n,destroy_ms"
+	lvbench destroy "$tool" "$NVIF"
+	settle "$NVIF"
+
+	section "$tool-tcp.csv"
+	echo "toolstack,direction,round,bytes,seconds"
+	net_guest "$tool" sink 'lightvm.ip=eth0:10.0.0.3/24 lightvm.guest=net-sink'
+	wait_guest "$tool" sink 'lightvm-net: eth0 queues' 180
+	sleep 2
+	head -c $((NET_MB << 20)) /dev/urandom >/tmp/bench-tx
+	for ((i = 1; i <= ROUNDS; i++)); do
+		t0=$(uptime_cs)
+		nc 10.0.0.3 5000 </tmp/bench-tx
+		t1=$(uptime_cs)
+		echo "$tool,dom0-guest,$i,$((NET_MB << 20)),$(((t1 - t0) / 100)).$(printf %02d $(((t1 - t0) % 100)))"
+	done
+	net_guest "$tool" source "lightvm.ip=eth0:10.0.0.2/24 lightvm.guest=net-source:10.0.0.3:5000:$ROUNDS:$NET_MB"
+	wait_guest "$tool" source 'lightvm-net: source done' $((120 + ROUNDS * 120))
+	tcp_lines "$tool" guest-guest source
+	mkfifo /tmp/bench-hold
+	(exec 3<>/tmp/bench-hold; while :; do nc -l -p 5001 <&3 >/dev/null; done) &
+	sink_pid=$!
+	net_guest "$tool" up "lightvm.ip=eth0:10.0.0.4/24 lightvm.guest=net-source:10.0.0.1:5001:$ROUNDS:$NET_MB"
+	wait_guest "$tool" up 'lightvm-net: source done' $((120 + ROUNDS * 120))
+	tcp_lines "$tool" guest-dom0 up
+	kill "$sink_pid"
+	rm -f /tmp/bench-hold
+	for i in sink source up; do
+		"$tool" destroy "$i"
+	done
+	settle 3
+}
+
+echo "# bench: $N lvctl, $NXL xl noop guests ($NOOP_MB MiB), $NSHUT Linux guests for shutdown, $NSAVE save/restore cycles, $NVIF with a vif" >&2
 
 # Until the kernel's random pool is initialised, every xl command blocks
 # about 3 s on it (measured: `xl create -n` 3.1 s before, 0.1 s after),
@@ -49,14 +162,6 @@ echo "# bench: $N lvctl, $NXL xl noop guests ($NOOP_MB MiB), $NSHUT Linux guests
 head -c 1 /dev/random >/dev/null
 
 memory="toolstack,guests,xen_kib_per_guest,dom0_kib_per_guest"
-
-# The floor: starting a program at all, and starting lvctl.
-section exec-true.csv
-echo "n,exec_ms"
-lvbench exec 50 /bin/true
-section exec-lvctl.csv
-echo "n,exec_ms"
-lvbench exec 50 lvctl help
 
 # settle GUESTS: after GUESTS guests were destroyed. Xen scrubs their memory
 # and finishes tearing them down in the background, and the series that
@@ -81,13 +186,30 @@ create_series() {
 	echo "n,destroy_ms"
 	lvbench destroy "$3" "$4"
 }
-LVCTL_COLUMNS="n,create_ms,exit_ms,prepare,domain,devices,load,memory,image,console,unpause,exec"
+LVCTL_COLUMNS="n,create_ms,exit_ms,prepare,domain,devices,load,memory,image,console,unpause,exec,vifs"
 
 # pool_full: the daemon's pool holds POOL_SHELLS ready shells of NOOP_MB.
 pool_full() {
 	lvctl pool 2>/dev/null | awk -v m="$NOOP_MB" -v n="$POOL_SHELLS" \
 		'$1 == m && $4 == n { found = 1 } END { exit !found }'
 }
+
+if [[ -n $NET_LVCTL ]]; then
+	echo "# bench: lvctl's vifs: $NVIF noop guests with one, $ROUNDS TCP rounds of $NET_MB MiB" >&2
+	modprobe vif-back
+	net_bridge
+	net_series lvctl
+	section end
+	exit 0
+fi
+
+# The floor: starting a program at all, and starting lvctl.
+section exec-true.csv
+echo "n,exec_ms"
+lvbench exec 50 /bin/true
+section exec-lvctl.csv
+echo "n,exec_ms"
+lvbench exec 50 lvctl help
 
 # lvctl first, with no xenstored or xenconsoled anywhere.
 create_series lvctl lvctl lvctl "$N" "$LVCTL_COLUMNS"
@@ -125,6 +247,9 @@ lvbench shutdown xl "$NSHUT" "$GUEST/vmlinux.gz" "$GUEST/initrd.gz"
 section xl-saverestore.csv
 echo "n,save_ms,restore_ms"
 lvbench saverestore xl "$NSAVE" "$GUEST/vmlinux.gz" "$GUEST/initrd.gz" "$SAVE_MB"
+settle 1
+net_bridge
+net_series xl
 stop_xl_toolstack
 
 section memory.csv

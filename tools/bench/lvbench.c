@@ -2,7 +2,7 @@
 /*
  * lvbench - times guest creation inside a Xen dom0, for `make bench`.
  *
- *   lvbench create lvctl|xl COUNT KERNEL MEMORY_MB
+ *   lvbench create lvctl|xl COUNT KERNEL MEMORY_MB [BRIDGE]
  *   lvbench destroy lvctl|xl COUNT
  *   lvbench shutdown lvctl|xl COUNT KERNEL RAMDISK
  *   lvbench saverestore lvctl|xl COUNT KERNEL RAMDISK MEMORY_MB
@@ -11,9 +11,12 @@
  * left running (noop=block), with `lvctl create` or `xl create`, and prints
  * one CSV line per guest:
  *   n,create_ms,exit_ms[,prepare,domain,devices,load,memory,image,console,
- *   unpause]
+ *   unpause,exec,vifs]
  * create_ms runs from just before the command is started until the guest's
  * console shows its marker ("lightvm-noop: up"), the first thing it does;
+ * with BRIDGE, each guest has one vif on it (the noop guest has no
+ * xen-netfront: what is timed is the toolstack's part, device, backend
+ * and hotplug work, up to the guest running);
  * exit_ms until the command exited. lvctl's lines also carry the phases of
  * `lvctl create --profile`. The console is read through noxs for lvctl
  * and from xenconsoled's log for xl. All times are CLOCK_MONOTONIC in dom0.
@@ -175,8 +178,10 @@ static int wait_marker_log(const char *name, const char *marker)
 	return -1;
 }
 
+/* A noop guest's config; with @bridge, one vif on it. */
 static void write_config(const char *tool, int i, const char *kernel,
-			 const char *memory, char *path, size_t len)
+			 const char *memory, const char *bridge, char *path,
+			 size_t len)
 {
 	FILE *f;
 
@@ -188,6 +193,8 @@ static void write_config(const char *tool, int i, const char *kernel,
 		"extra = \"noop=block\"\n", i, kernel, memory);
 	if (!strcmp(tool, "xl"))
 		fprintf(f, "type = \"pv\"\nvcpus = 1\n");
+	if (bridge)
+		fprintf(f, "vif = [ 'bridge=%s' ]\n", bridge);
 	fclose(f);
 }
 
@@ -198,19 +205,20 @@ static void write_config(const char *tool, int i, const char *kernel,
 static void print_profile(const char *profile, double t0)
 {
 	const char *main_at = strstr(profile, "main() at ");
-	double p[8], started;
+	double p[9], started;
 
 	if (sscanf(profile,
-		   "profile: prepare %lf, domain %lf, devices %lf, load %lf, memory %lf, image %lf, console %lf, unpause %lf",
-		   &p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &p[6], &p[7]) != 8 ||
+		   "profile: prepare %lf, domain %lf, devices %lf, load %lf, memory %lf, image %lf, console %lf, unpause %lf, vifs %lf",
+		   &p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &p[6], &p[7],
+		   &p[8]) != 9 ||
 	    !main_at || sscanf(main_at, "main() at %lf", &started) != 1)
 		return;
-	printf(",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f", p[0], p[1],
-	       p[2], p[3], p[4], p[5], p[6], p[7], started - t0);
+	printf(",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f", p[0],
+	       p[1], p[2], p[3], p[4], p[5], p[6], p[7], started - t0, p[8]);
 }
 
 static int bench_create(const char *tool, int count, const char *kernel,
-			const char *memory)
+			const char *memory, const char *bridge)
 {
 	int lvctl = !strcmp(tool, "lvctl");
 	char cfg[256], out[256], err[1024], name[32];
@@ -230,7 +238,7 @@ static int bench_create(const char *tool, int count, const char *kernel,
 		char *lv_argv[] = { "lvctl", "create", "--profile", cfg, NULL };
 		char *xl_argv[] = { "xl", "create", "-q", cfg, NULL };
 
-		write_config(tool, i, kernel, memory, cfg, sizeof(cfg));
+		write_config(tool, i, kernel, memory, bridge, cfg, sizeof(cfg));
 		snprintf(name, sizeof(name), "b%d", i);
 
 		t0 = now_ms();
@@ -475,8 +483,9 @@ int main(int argc, char **argv)
 {
 	if (argc >= 4 && !strcmp(argv[1], "exec"))
 		return bench_exec(atoi(argv[2]), argv + 3);
-	if (argc == 6 && !strcmp(argv[1], "create"))
-		return bench_create(argv[2], atoi(argv[3]), argv[4], argv[5]);
+	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "create"))
+		return bench_create(argv[2], atoi(argv[3]), argv[4], argv[5],
+				    argc == 7 ? argv[6] : NULL);
 	if (argc == 4 && !strcmp(argv[1], "destroy"))
 		return bench_destroy(argv[2], atoi(argv[3]));
 	if (argc == 6 && !strcmp(argv[1], "shutdown"))
@@ -485,7 +494,7 @@ int main(int argc, char **argv)
 		return bench_saverestore(argv[2], atoi(argv[3]), argv[4],
 					 argv[5], argv[6]);
 	fprintf(stderr,
-		"usage: lvbench create lvctl|xl COUNT KERNEL MEMORY_MB\n"
+		"usage: lvbench create lvctl|xl COUNT KERNEL MEMORY_MB [BRIDGE]\n"
 		"       lvbench destroy lvctl|xl COUNT\n"
 		"       lvbench shutdown lvctl|xl COUNT KERNEL RAMDISK\n"
 		"       lvbench saverestore lvctl|xl COUNT KERNEL RAMDISK MEMORY_MB\n"

@@ -16,8 +16,9 @@
  * hotplug-status, on which xen-netback connects.
  *
  * When the device goes (destroy, shutdown, failed create), the frontend
- * node says Closed and both nodes are removed, so that xen-netback lets
- * the guest's pages go and removes vifD.N.
+ * node says Closed and the backend goes offline, so that xen-netback lets
+ * the guest's pages go and removes vifD.N; once it says Closed, both
+ * nodes are removed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -39,6 +40,9 @@
 #define STATE_CLOSED		"6"
 #define STATE_CONNECTED		4
 
+/* How long a vif's teardown waits for xen-netback to close. */
+#define CLOSE_TIMEOUT		(5 * HZ)
+
 static char *script = "/bin/true";
 module_param(script, charp, 0444);
 MODULE_PARM_DESC(script,
@@ -58,6 +62,8 @@ struct vif_back {
 	struct work_struct work;
 	unsigned long pending;		/* VIF_* bits */
 	u32 front_seq;			/* the guest's area, last seen */
+	atomic_t back_changes;		/* xen-netback wrote its node */
+	wait_queue_head_t back_wait;	/* ... for the teardown */
 
 	/* Protects everything below. */
 	struct mutex lock;
@@ -133,6 +139,8 @@ static void vif_back_changed(struct noxs_store_watch *watch, const char *path)
 
 	set_bit(VIF_PUBLISH, &vb->pending);
 	queue_work(vif_wq, &vb->work);
+	atomic_inc(&vb->back_changes);
+	wake_up(&vb->back_wait);
 }
 
 /* Interrupt context: true if the guest changed its area since last time. */
@@ -210,14 +218,56 @@ static int vif_back_make_nodes(struct vif_back *vb, const u8 *mac)
 
 /*
  * The guest's side says Closed and goes offline, so xen-netback unmaps the
- * guest's rings and removes vifD.N; then both nodes go.
+ * guest's rings and removes vifD.N.
  */
-static void vif_back_remove_nodes(struct vif_back *vb)
+static void vif_back_close(struct vif_back *vb)
 {
 	vif_back_write(vb->back_dir, "online", "0");
 	vif_back_write(vb->front_dir, "state", STATE_CLOSED);
+}
+
+static void vif_back_remove_nodes(struct vif_back *vb)
+{
 	noxs_store_prune(vb->back_dir, BACK_KEEP);
 	noxs_store_prune(vb->front_dir, FRONT_KEEP);
+}
+
+/* Has xen-netback closed the vif (or never made its node)? */
+static bool vif_back_closed(struct vif_back *vb)
+{
+	char path[80], state[4];
+	int n;
+
+	snprintf(path, sizeof(path), "%s/state", vb->back_dir);
+	n = noxs_store_read(path, state, sizeof(state));
+	return n == -ENOENT || (n == 1 && state[0] == STATE_CLOSED[0]);
+}
+
+/*
+ * Waits until xen-netback says Closed: after that it writes nothing more
+ * in its node. Removed any earlier, the node could come back: a
+ * xen-netback still probing (a build that failed at once) writes its
+ * features there. A xen-netback that never probes costs CLOSE_TIMEOUT.
+ */
+static void vif_back_wait_closed(struct vif_back *vb)
+{
+	unsigned long deadline = jiffies + CLOSE_TIMEOUT;
+	long left;
+	int seen;
+
+	for (;;) {
+		seen = atomic_read(&vb->back_changes);
+		if (vif_back_closed(vb))
+			return;
+		left = (long)(deadline - jiffies);
+		if (left <= 0 ||
+		    !wait_event_timeout(vb->back_wait,
+					atomic_read(&vb->back_changes) != seen,
+					left))
+			break;
+	}
+	pr_warn("domain %u vif %u: xen-netback did not close within %u s; its node goes anyway\n",
+		vb->domid, vb->id, CLOSE_TIMEOUT / HZ);
 }
 
 static int vif_back_init(struct noxs_device *dev, const u8 *params)
@@ -237,6 +287,7 @@ static int vif_back_init(struct noxs_device *dev, const u8 *params)
 	vb->id = dev->id;
 	mutex_init(&vb->lock);
 	INIT_WORK(&vb->work, vif_back_work);
+	init_waitqueue_head(&vb->back_wait);
 	snprintf(vb->front_dir, sizeof(vb->front_dir),
 		 "/local/domain/%u/device/vif/%u", vb->domid, vb->id);
 	snprintf(vb->back_dir, sizeof(vb->back_dir), BACK_KEEP "/vif/%u/%u",
@@ -255,6 +306,7 @@ static int vif_back_init(struct noxs_device *dev, const u8 *params)
 	return 0;
 
 err_nodes:
+	vif_back_close(vb);
 	vif_back_remove_nodes(vb);
 	kfree(vb);
 	return err;
@@ -278,10 +330,12 @@ static void vif_back_kill(struct noxs_device *dev)
 {
 	struct vif_back *vb = dev->priv;
 
-	noxs_store_unwatch(&vb->watch);
 	mutex_lock(&vb->lock);
 	vb->dead = true;
 	mutex_unlock(&vb->lock);
+	vif_back_close(vb);
+	vif_back_wait_closed(vb);
+	noxs_store_unwatch(&vb->watch);
 	cancel_work_sync(&vb->work);
 	vif_back_remove_nodes(vb);
 }

@@ -325,12 +325,17 @@ static int vif_back_hotplug(struct noxs_device *dev, u32 status)
 	return err;
 }
 
-/* The device is going: its channel is unbound already. */
-static void vif_back_kill(struct noxs_device *dev)
+/*
+ * The vif goes: xen-netback closes it, then its nodes go. From kill, or
+ * from fini when the device never lived (its channel could not be bound).
+ */
+static void vif_back_teardown(struct vif_back *vb)
 {
-	struct vif_back *vb = dev->priv;
-
 	mutex_lock(&vb->lock);
+	if (vb->dead) {
+		mutex_unlock(&vb->lock);
+		return;
+	}
 	vb->dead = true;
 	mutex_unlock(&vb->lock);
 	vif_back_close(vb);
@@ -340,8 +345,15 @@ static void vif_back_kill(struct noxs_device *dev)
 	vif_back_remove_nodes(vb);
 }
 
+/* The device is going: its channel is unbound already. */
+static void vif_back_kill(struct noxs_device *dev)
+{
+	vif_back_teardown(dev->priv);
+}
+
 static void vif_back_fini(struct noxs_device *dev)
 {
+	vif_back_teardown(dev->priv);
 	kfree(dev->priv);
 }
 

@@ -198,6 +198,7 @@ static int vif_front_make_nodes(struct vif_front *vif, domid_t backend)
 	init = kzalloc(sizeof(*init), GFP_KERNEL);
 	if (!init)
 		return -ENOMEM;
+	/* The init area begins as any area does: seq, len, data. */
 	err = noxs_relay_apply((const struct noxs_kv_area *)&vif->page->init,
 			       sizeof(vif->page->init.data), vif->front_dir,
 			       noxs_vif_init_keys, 0, init);
@@ -268,10 +269,11 @@ static int vif_front_add(u32 id, domid_t domid)
 err_disconnect:
 	vif_front_disconnect(vif);
 	mutex_unlock(&vif_lock);
+	cancel_work_sync(&vif->work);	/* an event may have queued it */
 	noxs_store_remove(vif->front_dir);
 	noxs_store_remove(vif->back_dir);
-	kfree(vif);
 	pr_err("vif %u: cannot make its store nodes (%d)\n", id, err);
+	kfree(vif);
 	return err;
 }
 

@@ -103,9 +103,10 @@ domains0=$((domains0 - 1)) noxs0=$(noxs_state)
 cycle_cfg=$(write_cfg cycle 'name = "cycle"' "kernel = \"$GUEST_DIR/noop\"" 'memory = 8')
 # The first cycles may grow what Xen keeps for dom0 for good, once: a page
 # of grant maptrack per dom0 vCPU the mapping ran on, of event channel
-# buckets. Warm up, then measure: a leak would show in every cycle.
-for ((i = 0; i < 10; i++)); do
-	lvctl create "$cycle_cfg" >/dev/null && lvctl destroy cycle
+# buckets. Warm up on every vCPU, then measure: a leak would show in
+# every cycle.
+for ((i = 0; i < 5; i++)); do
+	on_each_cpu sh -c "lvctl create '$cycle_cfg' >/dev/null && lvctl destroy cycle"
 done
 free0=$(free_pages_settle 0)
 failures=0

@@ -68,6 +68,18 @@ wait_until() {
 	return 1
 }
 
+# on_each_cpu COMMAND...: runs COMMAND once pinned to each of dom0's CPUs.
+# Xen keeps a page of grant maptrack per dom0 vCPU that ever mapped a
+# grant, for good: a warm-up must map from every vCPU, or the first mapping
+# a later cycle makes on another one looks like a leaked page.
+on_each_cpu() {
+	local cpu status=0
+	for cpu in $(seq 0 $(($(nproc) - 1))); do
+		taskset -c "$cpu" "$@" || status=1
+	done
+	return "$status"
+}
+
 # free_pages_settle BEFORE: Xen frees a dead domain's memory a little after
 # destroy returns; wait (up to 10 s) for free memory to come back.
 free_pages_settle() {

@@ -14,7 +14,7 @@ trap 'rm -rf "$work"' EXIT
 
 no_xenstore() { ! pidof xenstored >/dev/null && ! pidof xenconsoled >/dev/null; }
 
-plan 27
+plan 29
 
 no_xenstore
 ok $? "no xenstored or xenconsoled runs"
@@ -90,6 +90,10 @@ expect_fail 1 "vif: the NoXS vif backend is not loaded (modprobe vif-back)" "a v
 	create "$(write_cfg e7 'name = "e7"' "kernel = \"$GUEST_DIR/noop\"" "vif = [ 'bridge=br0' ]")"
 expect_fail 1 "unknown vif key 'colour'" "a vif spec with an unknown key" -- \
 	create "$(write_cfg e8 'name = "e8"' "kernel = \"$GUEST_DIR/noop\"" "vif = [ 'colour=red' ]")"
+expect_fail 1 "disk: block devices are not built yet" "a disk, checked but not built yet" -- \
+	create "$(write_cfg e9 'name = "e9"' "kernel = \"$GUEST_DIR/noop\"" "disk = [ '$work/junk,,xvda,w' ]")"
+expect_fail 1 "format qcow2 is not supported" "a disk spec xl takes and lvctl does not" -- \
+	create "$(write_cfg e10 'name = "e10"' "kernel = \"$GUEST_DIR/noop\"" "disk = [ '$work/junk,qcow2,xvda,w' ]")"
 expect_fail 2 "expected one CONFIG" "create without a config is a usage error" -- create
 
 dup_id=$(lvctl create "$noop_cfg")

@@ -54,6 +54,66 @@ static void check_refused(const char *name, const char *text, const char *why)
 		lvctl_config_free(&cfg);
 }
 
+/* disk lists: xl's forms parsed, numbered, checked, written back the same. */
+static void check_disks(void)
+{
+	struct lvctl_config cfg, back;
+	char saved[300];
+	int ret, fd;
+
+	ret = lvctl_config_read(write_text("d1.cfg",
+		"name = \"d\"\nkernel = \"/k\"\n"
+		"disk = [ 'format=raw,vdev=xvda,access=rw,target=/img/root.img', "
+		"'phy:/dev/vg/data,xvdb,r', 'file:/img/x.img,xvdc,w', "
+		"'/img/y.img,,xvdq', 'rel.img,raw,xvdaa,ro' ]\n"), &cfg);
+	tap_ok(!ret && cfg.nr_disks == 5 &&
+	       !strcmp(cfg.disks[0].target, "/img/root.img") &&
+	       !cfg.disks[0].readonly && cfg.disks[0].devnum == 51712 &&
+	       !strcmp(cfg.disks[1].target, "/dev/vg/data") &&
+	       cfg.disks[1].readonly && cfg.disks[1].devnum == 51728 &&
+	       !cfg.disks[2].readonly && cfg.disks[2].devnum == 51744 &&
+	       cfg.disks[3].devnum == (1U << 28 | 16 << 8) &&
+	       cfg.disks[4].target[0] == '/' && cfg.disks[4].readonly &&
+	       cfg.disks[4].devnum == (1U << 28 | 26 << 8),
+	       "five disks in xl's forms: targets, access, vdev numbers (%s)",
+	       ret ? lvctl_last_error : "ok");
+	if (ret)
+		return;
+
+	snprintf(saved, sizeof(saved), "%s/dsaved.cfg", dir);
+	fd = lvctl_config_write(&cfg, saved);
+	if (fd >= 0)
+		close(fd);
+	ret = lvctl_config_read(saved, &back);
+	tap_ok(!ret && back.nr_disks == 5 &&
+	       !strcmp(back.disks[4].target, cfg.disks[4].target) &&
+	       back.disks[1].readonly && back.disks[3].devnum == cfg.disks[3].devnum,
+	       "the disks are saved and read back the same");
+	if (!ret)
+		lvctl_config_free(&back);
+	lvctl_config_free(&cfg);
+
+	check_refused("d2.cfg", "name = \"n\"\nkernel = \"/k\"\ndisk = [ '/i.img,qcow2,xvda,w' ]\n",
+		      "format qcow2 is not supported (raw only)");
+	check_refused("d3.cfg", "name = \"n\"\nkernel = \"/k\"\ndisk = [ '/i.iso,,xvdc,cdrom' ]\n",
+		      "cdrom is not supported");
+	check_refused("d4.cfg", "name = \"n\"\nkernel = \"/k\"\n"
+		      "disk = [ 'script=block-iscsi,vdev=xvda,target=iqn' ]\n",
+		      "script= is not supported");
+	check_refused("d5.cfg", "name = \"n\"\nkernel = \"/k\"\ndisk = [ '/i.img,,hda,w' ]\n",
+		      "vdev hda: expected xvda");
+	check_refused("d6.cfg", "name = \"n\"\nkernel = \"/k\"\n"
+		      "disk = [ '/a.img,,xvda,w', '/b.img,,xvda,r' ]\n",
+		      "xvda is disk 0's already");
+	check_refused("d7.cfg", "name = \"n\"\nkernel = \"/k\"\n"
+		      "disk = [ 'vdev=xvda,backendtype=qdisk,target=/a.img' ]\n",
+		      "backendtype qdisk is not supported");
+	check_refused("d8.cfg", "name = \"n\"\nkernel = \"/k\"\ndisk = [ 'colour=red' ]\n",
+		      "not a disk spec of xl's");
+	check_refused("d9.cfg", "name = \"n\"\nkernel = \"/k\"\ndisk = [ ',,xvda,w' ]\n",
+		      "no target");
+}
+
 static int same_vif(const struct lvctl_vif *a, const struct lvctl_vif *b)
 {
 	return !strcmp(a->mac, b->mac) && !strcmp(a->bridge, b->bridge) &&
@@ -139,7 +199,7 @@ int main(void)
 	char saved[300];
 	int ret;
 
-	tap_plan(31);
+	tap_plan(41);
 	if (!mkdtemp(dir))
 		return 1;
 
@@ -206,6 +266,7 @@ int main(void)
 		      "the name of dom0 is reserved");
 
 	check_vifs();
+	check_disks();
 
 	snprintf(saved, sizeof(saved), "%s/fifo.cfg", dir);
 	mkfifo(saved, 0600);

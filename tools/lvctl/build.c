@@ -83,6 +83,10 @@ int lvctl_build_check(xc_interface *xch, int noxs_fd,
 		return -1;
 	if (lvctl_vifs_check(cfg))
 		return -1;
+	if (cfg->nr_disks) {
+		lvctl_error("disk: block devices are not built yet (they come with the vbd backend)");
+		return -1;
+	}
 	if ((checks & LVCTL_CHECK_KERNEL) && cfg->cmdline &&
 	    strlen(cfg->cmdline) >= MAX_GUEST_CMDLINE) {
 		lvctl_error("the guest command line is longer than %d bytes",

@@ -40,7 +40,7 @@ static const struct config_key config_keys[] = {
 	{ "on_crash", NULL },
 	{ "type", NULL },
 	{ "vif", NULL },
-	{ "disk", "block devices come with the vbd backend" },
+	{ "disk", NULL },
 };
 
 #define NR_CONFIG_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -336,6 +336,52 @@ static int get_vifs(XLU_Config *xlu, const char *path, struct lvctl_config *cfg)
 	return 0;
 }
 
+/* "disk = [ 'spec', ... ]": each spec parsed as xl does, then checked. */
+static int get_disks(XLU_Config *xlu, const char *path,
+		     struct lvctl_config *cfg)
+{
+	XLU_ConfigList *list;
+	struct lvctl_disk *disk;
+	const char *spec;
+	unsigned int i, j;
+	char where[300];
+	int n, err;
+
+	err = xlu_cfg_get_list(xlu, "disk", &list, &n, 1);
+	if (err == ESRCH)
+		return 0;
+	if (err) {
+		lvctl_error("%s: disk: expected a list of specs, like [ 'file:/img,xvda,w' ]",
+			    path);
+		return -1;
+	}
+	if (n > LVCTL_MAX_DISKS) {
+		lvctl_error("%s: disk: %d disks, at most %d", path, n,
+			    LVCTL_MAX_DISKS);
+		return -1;
+	}
+	for (i = 0; i < (unsigned int)n; i++) {
+		disk = &cfg->disks[i];
+		snprintf(where, sizeof(where), "%s: disk %u", path, i);
+		spec = xlu_cfg_get_listitem(list, i);
+		if (!spec) {
+			lvctl_error("%s: expected a string", where);
+			return -1;
+		}
+		if (lvctl_disk_parse(xlu, spec, where, disk))
+			return -1;
+		cfg->nr_disks = i + 1;	/* freed with the config */
+		for (j = 0; j < i; j++) {
+			if (cfg->disks[j].devnum == disk->devnum) {
+				lvctl_error("%s: %s is disk %u's already", where,
+					    disk->vdev, j);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 static int valid_name(const char *name)
 {
 	size_t len = strlen(name), i;
@@ -399,7 +445,7 @@ static int parse(XLU_Config *xlu, const char *path, struct lvctl_config *cfg)
 	    get_action(xlu, path, "on_reboot", &cfg->on_reboot) ||
 	    get_action(xlu, path, "on_crash", &cfg->on_crash))
 		return -1;
-	return get_vifs(xlu, path, cfg);
+	return get_vifs(xlu, path, cfg) || get_disks(xlu, path, cfg) ? -1 : 0;
 }
 
 /*
@@ -515,6 +561,10 @@ int lvctl_config_rename(struct lvctl_config *cfg, const char *name)
 
 void lvctl_config_free(struct lvctl_config *cfg)
 {
+	unsigned int i;
+
+	for (i = 0; i < cfg->nr_disks; i++)
+		lvctl_disk_free(&cfg->disks[i]);
 	free(cfg->name);
 	free(cfg->kernel);
 	free(cfg->ramdisk);
@@ -558,6 +608,23 @@ static void write_vifs(FILE *f, const struct lvctl_config *cfg)
 	fputs(" ]\n", f);
 }
 
+/* disk = [ "spec", ... ], each with its absolute target and every field. */
+static void write_disks(FILE *f, const struct lvctl_config *cfg)
+{
+	char spec[LVCTL_DISK_SPEC_SIZE];
+	unsigned int i;
+
+	if (!cfg->nr_disks)
+		return;
+	fputs("disk = [ ", f);
+	for (i = 0; i < cfg->nr_disks; i++) {
+		lvctl_disk_format(&cfg->disks[i], spec);
+		fputs(i ? ", " : "", f);
+		write_quoted(f, spec);
+	}
+	fputs(" ]\n", f);
+}
+
 /* @cfg as xl.cfg text that lvctl_config_parse() reads back the same. */
 static void print_config(FILE *f, const struct lvctl_config *cfg)
 {
@@ -573,6 +640,7 @@ static void print_config(FILE *f, const struct lvctl_config *cfg)
 	write_string(f, "on_reboot", lvctl_action_name(cfg->on_reboot));
 	write_string(f, "on_crash", lvctl_action_name(cfg->on_crash));
 	write_vifs(f, cfg);
+	write_disks(f, cfg);
 }
 
 /* @cfg as text in a new buffer (what a request to the daemon carries). */

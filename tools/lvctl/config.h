@@ -9,6 +9,7 @@
 
 #include <xen/noxs.h>
 
+#include "disk.h"
 #include "vif.h"
 
 #define LVCTL_NAME_SIZE		NOXS_NAME_SIZE
@@ -36,6 +37,8 @@ struct lvctl_config {
 	enum lvctl_action on_crash;
 	unsigned int nr_vifs;
 	struct lvctl_vif vifs[LVCTL_MAX_VIFS];
+	unsigned int nr_disks;
+	struct lvctl_disk disks[LVCTL_MAX_DISKS];
 };
 
 int lvctl_config_read(const char *path, struct lvctl_config *cfg);

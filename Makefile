@@ -32,8 +32,8 @@ MODULES  := drivers/xen/noxs/noxs.ko \
 	    drivers/xen/noxs-store/noxs-store.ko \
 	    drivers/xen/noxs-front/noxs-front.ko \
 	    drivers/xen/sysctl-front/sysctl-front.ko \
-	    drivers/xen/vif-back/vif-back.ko \
-	    drivers/xen/vif-front/vif-front.ko
+	    drivers/xen/split-back/split-back.ko \
+	    drivers/xen/split-front/split-front.ko
 
 export BUILD
 

@@ -86,7 +86,7 @@ expect_fail 1 "Xen is out of memory" "more memory than Xen has" -- \
 echo "not a kernel" >"$work/junk"
 expect_fail 1 "is not a Xen PV kernel" "a kernel that is no PV image" -- \
 	create "$(write_cfg e6 'name = "e6"' "kernel = \"$work/junk\"")"
-expect_fail 1 "vif: the NoXS vif backend is not loaded (modprobe vif-back)" "a vif without vif-back loaded (net.sh loads it)" -- \
+expect_fail 1 "vif: the NoXS vif backend is not loaded (modprobe split-back)" "a vif without split-back loaded (net.sh loads it)" -- \
 	create "$(write_cfg e7 'name = "e7"' "kernel = \"$GUEST_DIR/noop\"" "vif = [ 'bridge=br0' ]")"
 expect_fail 1 "unknown vif key 'colour'" "a vif spec with an unknown key" -- \
 	create "$(write_cfg e8 'name = "e8"' "kernel = \"$GUEST_DIR/noop\"" "vif = [ 'colour=red' ]")"

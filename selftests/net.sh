@@ -15,7 +15,7 @@ daemon_pid=
 trap '[ -n "$daemon_pid" ] && kill $daemon_pid 2>/dev/null; rm -rf "$work"' EXIT
 
 domid_of() { lvctl list | awk -v n="$1" '$1 == n { print $2 }'; }
-# vif_connected NAME N: vif-back says the guest's xen-netfront is connected.
+# vif_connected NAME N: split-back says the guest's xen-netfront is connected.
 vif_connected() {
 	local id
 	id=$(domid_of "$1")
@@ -68,8 +68,8 @@ noop_cfg() {
 plan 33
 
 # --- dom0: the stock backend, the relay, two bridges ------------------------------
-out=$(modprobe xen-netback 2>&1 && modprobe bridge 2>&1 && modprobe vif-back 2>&1)
-ok $? "xen-netback, the bridge and vif-back load ${out:+($out)}"
+out=$(modprobe xen-netback 2>&1 && modprobe bridge 2>&1 && modprobe split-back 2>&1)
+ok $? "xen-netback, the bridge and split-back load ${out:+($out)}"
 brctl addbr br0 && ip addr add 10.0.0.1/24 dev br0 && ip link set br0 up &&
 	brctl addbr br1 && ip addr add 10.1.0.1/24 dev br1 && ip link set br1 up
 ok $? "bridges br0 (10.0.0.1) and br1 (10.1.0.1) are up"

@@ -190,7 +190,7 @@ static void check_vifs(void)
 	check_refused("v12.cfg", "name = \"n\"\nkernel = \"/k\"\nvif = [ 'bridge' ]\n",
 		      "expected key=value");
 	check_refused("v13.cfg", "name = \"n\"\nkernel = \"/k\"\n"
-		      "vif = [ '', '', '', '', '', '', '', '', '' ]\n", "9 interfaces, at most 8");
+		      "vif = [ '', '', '', '', '', '', '', '', '' ]\n", "vif: 9 specs, at most 8");
 }
 
 int main(void)

@@ -196,7 +196,7 @@ pool_full() {
 
 if [[ -n $NET_LVCTL ]]; then
 	echo "# bench: lvctl's vifs: $NVIF noop guests with one, $ROUNDS TCP rounds of $NET_MB MiB" >&2
-	modprobe vif-back
+	modprobe split-back
 	net_bridge
 	net_series lvctl
 	section end

@@ -286,6 +286,43 @@ static int get_action(XLU_Config *xlu, const char *path, const char *key,
 	return -1;
 }
 
+/*
+ * "KEY = [ 'spec', ... ]": the list and its length in *@n (0 when the key
+ * is absent), at most @max; @example shows the form in the error.
+ */
+static int get_spec_list(XLU_Config *xlu, const char *path, const char *key,
+			 const char *example, int max, XLU_ConfigList **list,
+			 int *n)
+{
+	int err;
+
+	*n = 0;
+	err = xlu_cfg_get_list(xlu, key, list, n, 1);
+	if (err == ESRCH)
+		return 0;
+	if (err) {
+		lvctl_error("%s: %s: expected a list of specs, like %s", path,
+			    key, example);
+		return -1;
+	}
+	if (*n > max) {
+		lvctl_error("%s: %s: %d specs, at most %d", path, key, *n, max);
+		return -1;
+	}
+	return 0;
+}
+
+/* Spec @i of @list, or NULL (said, naming @where) if it is no string. */
+static const char *get_spec(XLU_ConfigList *list, unsigned int i,
+			    const char *where)
+{
+	const char *spec = xlu_cfg_get_listitem(list, i);
+
+	if (!spec)
+		lvctl_error("%s: expected a string", where);
+	return spec;
+}
+
 /* "vif = [ 'spec', ... ]": each spec checked, a MAC made where none is given. */
 static int get_vifs(XLU_Config *xlu, const char *path, struct lvctl_config *cfg)
 {
@@ -294,30 +331,16 @@ static int get_vifs(XLU_Config *xlu, const char *path, struct lvctl_config *cfg)
 	const char *spec;
 	unsigned int i, j;
 	char where[300];
-	int n, err;
+	int n;
 
-	err = xlu_cfg_get_list(xlu, "vif", &list, &n, 1);
-	if (err == ESRCH)
-		return 0;
-	if (err) {
-		lvctl_error("%s: vif: expected a list of specs, like [ 'bridge=br0' ]",
-			    path);
+	if (get_spec_list(xlu, path, "vif", "[ 'bridge=br0' ]",
+			  LVCTL_MAX_VIFS, &list, &n))
 		return -1;
-	}
-	if (n > LVCTL_MAX_VIFS) {
-		lvctl_error("%s: vif: %d interfaces, at most %d", path, n,
-			    LVCTL_MAX_VIFS);
-		return -1;
-	}
 	for (i = 0; i < (unsigned int)n; i++) {
 		vif = &cfg->vifs[i];
 		snprintf(where, sizeof(where), "%s: vif %u", path, i);
-		spec = xlu_cfg_get_listitem(list, i);
-		if (!spec) {
-			lvctl_error("%s: expected a string", where);
-			return -1;
-		}
-		if (lvctl_vif_parse(spec, where, vif))
+		spec = get_spec(list, i, where);
+		if (!spec || lvctl_vif_parse(spec, where, vif))
 			return -1;
 		if (!vif->mac_given)
 			lvctl_vif_default_mac(cfg->name, i, vif->mac);
@@ -345,30 +368,16 @@ static int get_disks(XLU_Config *xlu, const char *path,
 	const char *spec;
 	unsigned int i, j;
 	char where[300];
-	int n, err;
+	int n;
 
-	err = xlu_cfg_get_list(xlu, "disk", &list, &n, 1);
-	if (err == ESRCH)
-		return 0;
-	if (err) {
-		lvctl_error("%s: disk: expected a list of specs, like [ 'file:/img,xvda,w' ]",
-			    path);
+	if (get_spec_list(xlu, path, "disk", "[ 'file:/img,xvda,w' ]",
+			  LVCTL_MAX_DISKS, &list, &n))
 		return -1;
-	}
-	if (n > LVCTL_MAX_DISKS) {
-		lvctl_error("%s: disk: %d disks, at most %d", path, n,
-			    LVCTL_MAX_DISKS);
-		return -1;
-	}
 	for (i = 0; i < (unsigned int)n; i++) {
 		disk = &cfg->disks[i];
 		snprintf(where, sizeof(where), "%s: disk %u", path, i);
-		spec = xlu_cfg_get_listitem(list, i);
-		if (!spec) {
-			lvctl_error("%s: expected a string", where);
-			return -1;
-		}
-		if (lvctl_disk_parse(xlu, spec, where, disk))
+		spec = get_spec(list, i, where);
+		if (!spec || lvctl_disk_parse(xlu, spec, where, disk))
 			return -1;
 		cfg->nr_disks = i + 1;	/* freed with the config */
 		for (j = 0; j < i; j++) {

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A guest's vifs, made: a NoXS vif device each (vif-back feeds the stock
+ * A guest's vifs, made: a NoXS vif device each (split-back feeds the stock
  * xen-netback through dom0's own store, and xen-netback makes vifDOMID.N),
  * then the hotplug work xl's vif-bridge script does: the interface named,
  * put on its bridge and up, and the backend told (NOXS_IOCTL_DEVICE_HOTPLUG),
  * upon which xen-netback connects to the guest's xen-netfront.
  *
  * Nothing here is undone by hand: a vif goes with its NoXS device, when
- * the guest's noxs record is destroyed (vif-back removes its store nodes,
+ * the guest's noxs record is destroyed (split-back removes its store nodes,
  * xen-netback its interface, and the bridge its port).
  */
 #include <errno.h>
@@ -47,8 +47,8 @@ int lvctl_vifs_check(const struct lvctl_config *cfg)
 
 	if (!cfg->nr_vifs)
 		return 0;
-	if (!module_present("/sys/module/vif_back")) {
-		lvctl_error("vif: the NoXS vif backend is not loaded (modprobe vif-back)");
+	if (!module_present("/sys/module/split_back")) {
+		lvctl_error("vif: the NoXS vif backend is not loaded (modprobe split-back)");
 		return -1;
 	}
 	if (!module_present("/sys/bus/xen-backend/drivers/vif")) {
@@ -105,7 +105,7 @@ int lvctl_vifs_add(int noxs_fd, uint32_t domid,
 		if (err) {
 			lvctl_error("vif %u: cannot make its NoXS device: %s", i,
 				    err == -ENODEV ?
-				    "the vif backend is not loaded (modprobe vif-back)" :
+				    "the vif backend is not loaded (modprobe split-back)" :
 				    strerror(-err));
 			return -1;
 		}

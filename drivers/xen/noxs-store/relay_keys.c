@@ -17,6 +17,7 @@
 /* What dom0 writes once into the guest's own vif node. */
 const struct noxs_relay_key noxs_vif_init_keys[] = {
 	{ "mac", NOXS_RELAY_MAC, 0, 0, false },
+	{ "handle", NOXS_RELAY_DECIMAL, 0, 65535, false },
 	{ }
 };
 EXPORT_SYMBOL_GPL(noxs_vif_init_keys);

@@ -65,11 +65,15 @@ noop_cfg() {
 		'memory = 4' "vif = [ $2 ]" 'extra = "noop=block"'
 }
 
-plan 33
+plan 34
 
 # --- dom0: the stock backend, the relay, two bridges ------------------------------
 out=$(modprobe xen-netback 2>&1 && modprobe bridge 2>&1 && modprobe split-back 2>&1)
 ok $? "xen-netback, the bridge and split-back load ${out:+($out)}"
+out=$(noxs_device vif 2>&1)
+status=$?
+ok $status "vif parameters are checked by the kernel (noxs_device vif)"
+[ "$status" -eq 0 ] || diag "$out"
 brctl addbr br0 && ip addr add 10.0.0.1/24 dev br0 && ip link set br0 up &&
 	brctl addbr br1 && ip addr add 10.1.0.1/24 dev br1 && ip link set br1 up
 ok $? "bridges br0 (10.0.0.1) and br1 (10.1.0.1) are up"

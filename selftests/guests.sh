@@ -90,7 +90,7 @@ expect_fail 1 "vif: the NoXS vif backend is not loaded (modprobe split-back)" "a
 	create "$(write_cfg e7 'name = "e7"' "kernel = \"$GUEST_DIR/noop\"" "vif = [ 'bridge=br0' ]")"
 expect_fail 1 "unknown vif key 'colour'" "a vif spec with an unknown key" -- \
 	create "$(write_cfg e8 'name = "e8"' "kernel = \"$GUEST_DIR/noop\"" "vif = [ 'colour=red' ]")"
-expect_fail 1 "disk: block devices are not built yet" "a disk, checked but not built yet" -- \
+expect_fail 1 "disk: the NoXS vbd backend is not loaded (modprobe split-back)" "a disk without split-back loaded (disk.sh loads it)" -- \
 	create "$(write_cfg e9 'name = "e9"' "kernel = \"$GUEST_DIR/noop\"" "disk = [ '$work/junk,,xvda,w' ]")"
 expect_fail 1 "format qcow2 is not supported" "a disk spec xl takes and lvctl does not" -- \
 	create "$(write_cfg e10 'name = "e10"' "kernel = \"$GUEST_DIR/noop\"" "disk = [ '$work/junk,qcow2,xvda,w' ]")"

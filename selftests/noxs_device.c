@@ -26,6 +26,8 @@
 
 #include "tap.h"
 
+#define XVDA	51712	/* xvda's virtual-device number: (202 << 8) | 0 */
+
 /* syslog(2) actions; glibc's <sys/klog.h> gives the call, not the names. */
 #define SYSLOG_ACTION_READ_ALL		3
 #define SYSLOG_ACTION_SIZE_BUFFER	10
@@ -359,6 +361,9 @@ static void check_device_params(int fd, int vif)
 	if (!vif) {
 		ret = device_add(fd, 32003, NOXS_DEV_VIF, 0, 0, &vp, sizeof(vp));
 		tap_errno(ret, errno, ENODEV, "a vif with split-back not loaded");
+		ret = device_add(fd, 32003, NOXS_DEV_VBD, XVDA, 0, params,
+				 sizeof(params));
+		tap_errno(ret, errno, ENODEV, "a vbd with split-back not loaded");
 	} else {
 		vp.mac[0] = 0x01;
 		ret = device_add(fd, 32003, NOXS_DEV_VIF, 0, 0, &vp, sizeof(vp));
@@ -384,6 +389,75 @@ static void check_device_params(int fd, int vif)
 	       after.grants == before.grants && after.evtchns == before.evtchns,
 	       "destroying the shell gives its devices back (%u grants, %u event channels)",
 	       after.grants, after.evtchns);
+}
+
+/* A vbd of @rdev at @id, with @flags; pad[0] = @pad. */
+static long vbd_add(int fd, unsigned int domid, unsigned int id, dev_t rdev,
+		    unsigned int flags, unsigned char pad)
+{
+	struct noxs_vbd_params vp = {
+		.major = major(rdev), .minor = minor(rdev), .flags = flags,
+	};
+
+	vp.pad[0] = pad;
+	return device_add(fd, domid, NOXS_DEV_VBD, id, 0, &vp, sizeof(vp));
+}
+
+/*
+ * vbds (ABI 1.5), with split-back loaded (disk.sh runs `noxs_device vbd
+ * RW RO`: a block device that may be written and one that is read-only),
+ * on a shell of a domid no domain has.
+ */
+static void check_vbd_params(int fd, dev_t rw, dev_t ro)
+{
+	struct noxs_ioctl_guest guest = { .domid = 32004 };
+	struct noxs_ioctl_stats before = { 0 }, after = { 0 };
+	long ret;
+
+	ioctl(fd, NOXS_IOCTL_STATS, &before);
+	ret = shell_create(fd, 32004);
+	tap_ok(ret == 0, "a shell for vbds (%s)", ret ? strerror(errno) : "ok");
+
+	ret = vbd_add(fd, 32004, XVDA, rw, 1U << 5, 0);
+	tap_errno(ret, errno, EINVAL, "a vbd with an unknown flag");
+	ret = vbd_add(fd, 32004, XVDA, rw, 0, 1);
+	tap_errno(ret, errno, EINVAL, "a vbd with non-zero padding");
+	ret = vbd_add(fd, 32004, XVDA + 1, rw, 0, 0);
+	tap_errno(ret, errno, EINVAL, "a vbd whose id is a partition (xvda1)");
+	ret = vbd_add(fd, 32004, 3, rw, 0, 0);
+	tap_errno(ret, errno, EINVAL, "a vbd whose id is no xvd number");
+	ret = vbd_add(fd, 32004, XVDA, makedev(major(rw), 1U << 20), 0, 0);
+	tap_errno(ret, errno, EINVAL, "a vbd with a minor beyond 20 bits");
+	ret = vbd_add(fd, 32004, XVDA, makedev(250, 4095), 0, 0);
+	tap_errno(ret, errno, ENXIO, "a vbd of a block device dom0 does not have");
+	ret = vbd_add(fd, 32004, XVDA, ro, 0, 0);
+	tap_errno(ret, errno, EROFS, "a read-write vbd of a read-only device");
+
+	ret = vbd_add(fd, 32004, XVDA, rw, 0, 0);
+	tap_ok(ret == 0, "a read-write vbd (%s)", ret ? strerror(errno) : "ok");
+	ret = vbd_add(fd, 32004, XVDA, rw, 0, 0);
+	tap_errno(ret, errno, EEXIST, "the same vbd again");
+	ret = vbd_add(fd, 32004, XVDA + 16, rw, 0, 0);
+	tap_errno(ret, errno, EBUSY, "a second read-write vbd of its device");
+	ret = vbd_add(fd, 32004, XVDA + 16, rw, NOXS_VBD_READONLY, 0);
+	tap_errno(ret, errno, EBUSY, "a read-only vbd of a device written");
+	ret = vbd_add(fd, 32004, XVDA + 16, ro, NOXS_VBD_READONLY, 0);
+	tap_ok(ret == 0, "a read-only vbd (%s)", ret ? strerror(errno) : "ok");
+	ret = vbd_add(fd, 32004, XVDA + 32, ro, NOXS_VBD_READONLY, 0);
+	tap_ok(ret == 0, "a second read-only vbd of the same device (%s)",
+	       ret ? strerror(errno) : "ok");
+
+	ret = ioctl(fd, NOXS_IOCTL_GUEST_DESTROY, &guest);
+	ioctl(fd, NOXS_IOCTL_STATS, &after);
+	tap_ok(ret == 0 && after.guests == before.guests &&
+	       after.grants == before.grants && after.evtchns == before.evtchns,
+	       "destroying the shell gives its vbds back (%u grants, %u event channels)",
+	       after.grants, after.evtchns);
+	ret = shell_create(fd, 32004);
+	ret = ret ?: vbd_add(fd, 32004, XVDA, rw, 0, 0);
+	tap_ok(ret == 0, "the device may be written by a new vbd then (%s)",
+	       ret ? strerror(errno) : "ok");
+	ioctl(fd, NOXS_IOCTL_GUEST_DESTROY, &guest);
 }
 
 /* Lines of the kernel log that contain @what. */
@@ -572,7 +646,23 @@ int main(int argc, char **argv)
 		return tap_done();
 	}
 
-	tap_plan(63);
+	/* `noxs_device vbd RW RO`: the vbd checks, with split-back loaded. */
+	if (argc == 4 && !strcmp(argv[1], "vbd")) {
+		struct stat rw, ro;
+
+		tap_plan(17);
+		fd = open(NOXS_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+		if (!tap_ok(fd >= 0 && !stat(argv[2], &rw) && !stat(argv[3], &ro) &&
+			    S_ISBLK(rw.st_mode) && S_ISBLK(ro.st_mode),
+			    "root opens %s; %s and %s are block devices",
+			    NOXS_DEVICE_PATH, argv[2], argv[3]))
+			return tap_done();
+		check_vbd_params(fd, rw.st_rdev, ro.st_rdev);
+		close(fd);
+		return tap_done();
+	}
+
+	tap_plan(64);
 
 	check_node();
 

@@ -89,6 +89,8 @@ int main(void)
 	tap_ok(sizeof(struct noxs_ioctl_device_add) == 64 &&
 	       offsetof(struct noxs_ioctl_device_add, params) == 16 &&
 	       sizeof(struct noxs_vif_params) == NOXS_DEVICE_PARAMS_SIZE &&
+	       sizeof(struct noxs_vbd_params) == NOXS_DEVICE_PARAMS_SIZE &&
+	       offsetof(struct noxs_vbd_params, pad) == 12 &&
 	       NOXS_IOCTL_DEVICE_ADD == 0x40404eceu &&
 	       sizeof(struct noxs_ioctl_device_hotplug) == 16 &&
 	       NOXS_IOCTL_DEVICE_HOTPLUG == 0x40104ecfu,

@@ -5,15 +5,16 @@
 # "=== NAME.csv", which tools/bench/run splits into files.
 #
 # Usage: bench-dom0.sh N_LVCTL N_XL N_SHUTDOWN N_SAVE N_VIF ROUNDS
-#        bench-dom0.sh --net-lvctl N_VIF ROUNDS
-# The first boot runs everything but lvctl's vifs: those need dom0's own
-# store served by noxs-store, after which no xenstored can run, so they
-# have a boot of their own (--net-lvctl), in the same `make bench` run.
+#        bench-dom0.sh --split-lvctl N_VIF ROUNDS
+# The first boot runs everything but lvctl's vifs and disks: those need
+# dom0's own store served by noxs-store, after which no xenstored can run,
+# so they have a boot of their own (--split-lvctl), in the same `make
+# bench` run. N_VIF is also the number of guests created with a disk.
 set -euo pipefail
 
-NET_LVCTL=
-if [[ ${1:-} == --net-lvctl ]]; then
-	NET_LVCTL=1
+SPLIT_LVCTL=
+if [[ ${1:-} == --split-lvctl ]]; then
+	SPLIT_LVCTL=1
 	shift
 	set -- 0 0 0 0 "$@"
 fi
@@ -118,7 +119,7 @@ net_series() {
 	else
 		echo "n,create_ms,exit_ms"
 	fi
-	lvbench create "$tool" "$NVIF" "$NOOP" "$NOOP_MB" xenbr0
+	lvbench create "$tool" "$NVIF" "$NOOP" "$NOOP_MB" vif:xenbr0
 	section "$tool-vif-destroy.csv"
 	echo "n,destroy_ms"
 	lvbench destroy "$tool" "$NVIF"
@@ -151,6 +152,65 @@ net_series() {
 		"$tool" destroy "$i"
 	done
 	settle 3
+}
+
+# --- disks: one series per toolstack ------------------------------------------
+# MiB each sequential write and read of the throughput guest carries.
+DISK_MB=32
+DISKS=/tmp/bench-disks
+
+disk_modules() {
+	modprobe xen-blkback
+	modprobe loop
+}
+
+# disk_lines TOOL NAME: the "write|read BYTES in S s" lines of a guest.
+disk_lines() {
+	guest_console "$1" "$2" |
+		sed -n 's/^lightvm-disk: \(write\|read\) \([0-9]*\) in \([0-9.]*\) s$/\1,\2,\3/p' |
+		awk -F, -v t="$1" '{ n[$1]++; printf "%s,%s,%d,%s,%s\n", t, $1, n[$1], $2, $3 }'
+}
+
+# disk_series TOOL: creation with one disk image (noop guests, each its own
+# sparse image), then sequential writes and reads of a Debian-kernel guest
+# on a file-backed disk, ROUNDS times.
+disk_series() {
+	local tool=$1 i cfg=/tmp/bench-diskio.cfg
+	rm -rf "$DISKS"
+	mkdir -p "$DISKS"
+	for ((i = 1; i <= NVIF; i++)); do
+		truncate -s 16M "$DISKS/b$i.img"
+	done
+	section "$tool-disk-create.csv"
+	if [[ $tool == lvctl ]]; then
+		echo "$LVCTL_COLUMNS"
+	else
+		echo "n,create_ms,exit_ms"
+	fi
+	lvbench create "$tool" "$NVIF" "$NOOP" "$NOOP_MB" "disk:$DISKS"
+	section "$tool-disk-destroy.csv"
+	echo "n,destroy_ms"
+	lvbench destroy "$tool" "$NVIF"
+	settle "$NVIF"
+
+	section "$tool-disk-io.csv"
+	echo "toolstack,direction,round,bytes,seconds"
+	truncate -s $((DISK_MB + 16))M "$DISKS/io.img"
+	printf '%s\n' 'name = "io"' "kernel = \"$GUEST/vmlinux.gz\"" \
+		"ramdisk = \"$GUEST/initrd.gz\"" 'memory = 128' 'vcpus = 1' \
+		"disk = [ 'format=raw,vdev=xvda,access=rw,target=$DISKS/io.img' ]" \
+		"extra = \"console=hvc0 lightvm.guest=disk-bench:xvda:$DISK_MB:$ROUNDS\"" >"$cfg"
+	if [[ $tool == lvctl ]]; then
+		lvctl create "$cfg" >/dev/null
+	else
+		echo 'type = "pv"' >>"$cfg"
+		xl create -q "$cfg"
+	fi
+	wait_guest "$tool" io 'lightvm-disk: bench done' $((180 + ROUNDS * 120))
+	disk_lines "$tool" io
+	"$tool" destroy io
+	rm -rf "$DISKS"
+	settle 1
 }
 
 echo "# bench: $N lvctl, $NXL xl noop guests ($NOOP_MB MiB), $NSHUT Linux guests for shutdown, $NSAVE save/restore cycles, $NVIF with a vif" >&2
@@ -186,7 +246,7 @@ create_series() {
 	echo "n,destroy_ms"
 	lvbench destroy "$3" "$4"
 }
-LVCTL_COLUMNS="n,create_ms,exit_ms,prepare,domain,devices,load,memory,image,console,unpause,exec,vifs"
+LVCTL_COLUMNS="n,create_ms,exit_ms,prepare,domain,devices,load,memory,image,console,unpause,exec,vifs,disks"
 
 # pool_full: the daemon's pool holds POOL_SHELLS ready shells of NOOP_MB.
 pool_full() {
@@ -194,11 +254,13 @@ pool_full() {
 		'$1 == m && $4 == n { found = 1 } END { exit !found }'
 }
 
-if [[ -n $NET_LVCTL ]]; then
-	echo "# bench: lvctl's vifs: $NVIF noop guests with one, $ROUNDS TCP rounds of $NET_MB MiB" >&2
+if [[ -n $SPLIT_LVCTL ]]; then
+	echo "# bench: lvctl's vifs and disks: $NVIF noop guests with one of each, $ROUNDS TCP rounds of $NET_MB MiB, $ROUNDS disk rounds of $DISK_MB MiB" >&2
 	modprobe split-back
 	net_bridge
 	net_series lvctl
+	disk_modules
+	disk_series lvctl
 	section end
 	exit 0
 fi
@@ -250,6 +312,8 @@ lvbench saverestore xl "$NSAVE" "$GUEST/vmlinux.gz" "$GUEST/initrd.gz" "$SAVE_MB
 settle 1
 net_bridge
 net_series xl
+disk_modules
+disk_series xl
 stop_xl_toolstack
 
 section memory.csv

@@ -2,7 +2,7 @@
 /*
  * lvbench - times guest creation inside a Xen dom0, for `make bench`.
  *
- *   lvbench create lvctl|xl COUNT KERNEL MEMORY_MB [BRIDGE]
+ *   lvbench create lvctl|xl COUNT KERNEL MEMORY_MB [vif:BRIDGE|disk:DIR]
  *   lvbench destroy lvctl|xl COUNT
  *   lvbench shutdown lvctl|xl COUNT KERNEL RAMDISK
  *   lvbench saverestore lvctl|xl COUNT KERNEL RAMDISK MEMORY_MB
@@ -11,11 +11,12 @@
  * left running (noop=block), with `lvctl create` or `xl create`, and prints
  * one CSV line per guest:
  *   n,create_ms,exit_ms[,prepare,domain,devices,load,memory,image,console,
- *   unpause,exec,vifs]
+ *   unpause,exec,vifs,disks]
  * create_ms runs from just before the command is started until the guest's
  * console shows its marker ("lightvm-noop: up"), the first thing it does;
- * with BRIDGE, each guest has one vif on it (the noop guest has no
- * xen-netfront: what is timed is the toolstack's part, device, backend
+ * with vif:BRIDGE, each guest has one vif on it, with disk:DIR one disk,
+ * DIR/bN.img read-write (the noop guest has no xen-netfront or
+ * xen-blkfront: what is timed is the toolstack's part, device, backend
  * and hotplug work, up to the guest running);
  * exit_ms until the command exited. lvctl's lines also carry the phases of
  * `lvctl create --profile`. The console is read through noxs for lvctl
@@ -178,9 +179,9 @@ static int wait_marker_log(const char *name, const char *marker)
 	return -1;
 }
 
-/* A noop guest's config; with @bridge, one vif on it. */
+/* A noop guest's config; with @device ("vif:BRIDGE", "disk:DIR"), that. */
 static void write_config(const char *tool, int i, const char *kernel,
-			 const char *memory, const char *bridge, char *path,
+			 const char *memory, const char *device, char *path,
 			 size_t len)
 {
 	FILE *f;
@@ -193,8 +194,11 @@ static void write_config(const char *tool, int i, const char *kernel,
 		"extra = \"noop=block\"\n", i, kernel, memory);
 	if (!strcmp(tool, "xl"))
 		fprintf(f, "type = \"pv\"\nvcpus = 1\n");
-	if (bridge)
-		fprintf(f, "vif = [ 'bridge=%s' ]\n", bridge);
+	if (device && !strncmp(device, "vif:", 4))
+		fprintf(f, "vif = [ 'bridge=%s' ]\n", device + 4);
+	if (device && !strncmp(device, "disk:", 5))
+		fprintf(f, "disk = [ 'format=raw,vdev=xvda,access=rw,target=%s/b%d.img' ]\n",
+			device + 5, i);
 	fclose(f);
 }
 
@@ -205,20 +209,21 @@ static void write_config(const char *tool, int i, const char *kernel,
 static void print_profile(const char *profile, double t0)
 {
 	const char *main_at = strstr(profile, "main() at ");
-	double p[9], started;
+	double p[10], started;
 
 	if (sscanf(profile,
-		   "profile: prepare %lf, domain %lf, devices %lf, load %lf, memory %lf, image %lf, console %lf, unpause %lf, vifs %lf",
+		   "profile: prepare %lf, domain %lf, devices %lf, load %lf, memory %lf, image %lf, console %lf, unpause %lf, vifs %lf, disks %lf",
 		   &p[0], &p[1], &p[2], &p[3], &p[4], &p[5], &p[6], &p[7],
-		   &p[8]) != 9 ||
+		   &p[8], &p[9]) != 10 ||
 	    !main_at || sscanf(main_at, "main() at %lf", &started) != 1)
 		return;
-	printf(",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f", p[0],
-	       p[1], p[2], p[3], p[4], p[5], p[6], p[7], started - t0, p[8]);
+	printf(",%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f", p[0],
+	       p[1], p[2], p[3], p[4], p[5], p[6], p[7], started - t0, p[8],
+	       p[9]);
 }
 
 static int bench_create(const char *tool, int count, const char *kernel,
-			const char *memory, const char *bridge)
+			const char *memory, const char *device)
 {
 	int lvctl = !strcmp(tool, "lvctl");
 	char cfg[256], out[256], err[1024], name[32];
@@ -238,7 +243,7 @@ static int bench_create(const char *tool, int count, const char *kernel,
 		char *lv_argv[] = { "lvctl", "create", "--profile", cfg, NULL };
 		char *xl_argv[] = { "xl", "create", "-q", cfg, NULL };
 
-		write_config(tool, i, kernel, memory, bridge, cfg, sizeof(cfg));
+		write_config(tool, i, kernel, memory, device, cfg, sizeof(cfg));
 		snprintf(name, sizeof(name), "b%d", i);
 
 		t0 = now_ms();

@@ -29,6 +29,7 @@
 #include <xen/noxs.h>
 
 #include "build.h"
+#include "disk_device.h"
 #include "lvctl.h"
 #include "netdev.h"
 
@@ -83,10 +84,8 @@ int lvctl_build_check(xc_interface *xch, int noxs_fd,
 		return -1;
 	if (lvctl_vifs_check(cfg))
 		return -1;
-	if (cfg->nr_disks) {
-		lvctl_error("disk: block devices are not built yet (they come with the vbd backend)");
+	if (lvctl_disks_check(cfg))
 		return -1;
-	}
 	if ((checks & LVCTL_CHECK_KERNEL) && cfg->cmdline &&
 	    strlen(cfg->cmdline) >= MAX_GUEST_CMDLINE) {
 		lvctl_error("the guest command line is longer than %d bytes",
@@ -302,6 +301,18 @@ static int add_vifs(struct lvctl_build *b, const struct lvctl_config *cfg)
 	return err;
 }
 
+/* The disks' loop devices and NoXS devices: xen-blkback opens them. */
+static int add_disks(struct lvctl_build *b, const struct lvctl_config *cfg)
+{
+	double start = lvctl_now_ms();
+	int err;
+
+	err = lvctl_disks_add(b->noxs_fd, b->domid, cfg);
+	b->times.disks += lvctl_now_ms() - start;
+	b->lap = lvctl_now_ms();
+	return err;
+}
+
 /* Their interfaces on their bridges, and xen-netback told. */
 static int connect_vifs(struct lvctl_build *b, const struct lvctl_config *cfg)
 {
@@ -406,7 +417,7 @@ static int save_state(struct lvctl_build *b, const struct lvctl_config *cfg)
 /* The second half, on a shell of @cfg's size: undone on failure. */
 static int finish(struct lvctl_build *b, const struct lvctl_config *cfg)
 {
-	if (save_state(b, cfg) || add_vifs(b, cfg))
+	if (save_state(b, cfg) || add_disks(b, cfg) || add_vifs(b, cfg))
 		return -1;
 
 	if (load_kernel(b, cfg) || interrupted(b))
@@ -457,8 +468,8 @@ static int restore(struct lvctl_build *b, const struct lvctl_config *cfg,
 	    interrupted(b))
 		return -1;
 	lap(b, &b->times.devices);
-	/* Before it runs: the guest's relay finds its vifs on resume. */
-	if (add_vifs(b, cfg) || interrupted(b))
+	/* Before it runs: the guest's relay finds its devices on resume. */
+	if (add_disks(b, cfg) || add_vifs(b, cfg) || interrupted(b))
 		return -1;
 
 	/* XenStore event channel 0: the guest serves its own store. */

@@ -25,6 +25,7 @@ struct lvctl_build_times {
 	double console;		/* console backend attached */
 	double unpause;
 	double vifs;		/* vif devices, their interfaces on bridges */
+	double disks;		/* loop devices, vbd devices */
 };
 
 struct xc_dom_image;

@@ -28,11 +28,11 @@ static void print_profile(double prepare, const struct lvctl_build_times *t,
 			  int pooled)
 {
 	fprintf(stderr,
-		"profile: prepare %.2f, domain %.2f, devices %.2f, load %.2f, memory %.2f, image %.2f, console %.2f, unpause %.2f, vifs %.2f, total %.2f ms, %s, main() at %.3f ms\n",
+		"profile: prepare %.2f, domain %.2f, devices %.2f, load %.2f, memory %.2f, image %.2f, console %.2f, unpause %.2f, vifs %.2f, disks %.2f, total %.2f ms, %s, main() at %.3f ms\n",
 		prepare, t->domain, t->devices, t->load, t->memory, t->image,
-		t->console, t->unpause, t->vifs,
+		t->console, t->unpause, t->vifs, t->disks,
 		t->domain + t->devices + t->load + t->memory + t->image +
-		t->console + t->unpause + t->vifs,
+		t->console + t->unpause + t->vifs + t->disks,
 		pooled ? "pool shell" : "from scratch", lvctl_main_ms);
 }
 

@@ -190,6 +190,37 @@ out:
 }
 EXPORT_SYMBOL_GPL(noxs_front_find);
 
+/*
+ * The ids of the devices of @type in the directory, at most @max of them
+ * into @ids, each once, in the directory's order. Returns how many, or
+ * -ENODEV while the directory is not mapped.
+ */
+int noxs_front_ids(u32 type, u32 *ids, unsigned int max)
+{
+	unsigned int found = 0, j;
+	u32 nr, i, id;
+	int err = -ENODEV;
+
+	mutex_lock(&noxs_dir_lock);
+	if (!noxs_dir)
+		goto out;
+	nr = min_t(u32, READ_ONCE(noxs_dir->nr_entries), NOXS_DIR_MAX_ENTRIES);
+	for (i = 0; i < nr && found < max; i++) {
+		if (READ_ONCE(noxs_dir->entries[i].type) != type)
+			continue;
+		id = READ_ONCE(noxs_dir->entries[i].id);
+		for (j = 0; j < found && ids[j] != id; j++)
+			;
+		if (j == found)
+			ids[found++] = id;	/* the page is dom0's: no twice */
+	}
+	err = found;
+out:
+	mutex_unlock(&noxs_dir_lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(noxs_front_ids);
+
 /* Maps the directory the locator names; under noxs_dir_lock. */
 static int noxs_front_attach(void)
 {

@@ -33,6 +33,7 @@ struct noxs_front_client {
 void noxs_front_register(struct noxs_front_client *client);
 void noxs_front_unregister(struct noxs_front_client *client);
 int noxs_front_find(u32 type, u32 id, struct noxs_dir_entry *entry);
+int noxs_front_ids(u32 type, u32 *ids, unsigned int max);
 int noxs_front_map(domid_t backend, grant_ref_t gref, bool readonly,
 		   struct noxs_front_mapping *map);
 void noxs_front_unmap(struct noxs_front_mapping *map);

@@ -47,13 +47,15 @@ domid_t noxs_store_domid(void);
 enum noxs_relay_kind {
 	NOXS_RELAY_DECIMAL,	/* a decimal in [min, max], no leading zero */
 	NOXS_RELAY_MAC,		/* xx:xx:xx:xx:xx:xx, unicast, not zero */
+	NOXS_RELAY_WORD,	/* one of words[] */
 };
 
 struct noxs_relay_key {
 	const char *name;	/* relative to the device's node */
 	enum noxs_relay_kind kind;
-	u32 min, max;
+	u64 min, max;
 	bool per_queue;		/* also as queue-N/name */
+	const char *const *words;	/* NOXS_RELAY_WORD: NULL-terminated */
 };
 
 /* What a relay last applied to its store from one area, and scratch. */
@@ -66,6 +68,9 @@ struct noxs_relay_cache {
 extern const struct noxs_relay_key noxs_vif_init_keys[];
 extern const struct noxs_relay_key noxs_vif_back_keys[];
 extern const struct noxs_relay_key noxs_vif_front_keys[];
+extern const struct noxs_relay_key noxs_vbd_init_keys[];
+extern const struct noxs_relay_key noxs_vbd_back_keys[];
+extern const struct noxs_relay_key noxs_vbd_front_keys[];
 
 int noxs_relay_apply(const struct noxs_kv_area *area, size_t size,
 		     const char *dir, const struct noxs_relay_key *keys,

@@ -29,17 +29,27 @@ static bool relay_decimal(const char *s, size_t len, u64 max, u64 *out)
 	u64 v = 0;
 	size_t i;
 
-	if (!len || len > 10 || (len > 1 && s[0] == '0'))
+	if (!len || len > 20 || (len > 1 && s[0] == '0'))
 		return false;
 	for (i = 0; i < len; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return false;
+		if (v > (U64_MAX - (s[i] - '0')) / 10)
+			return false;	/* beyond 64 bits */
 		v = v * 10 + (s[i] - '0');
 	}
 	if (v > max)
 		return false;
 	*out = v;
 	return true;
+}
+
+static bool relay_word(const char *const *words, const char *s, size_t len)
+{
+	for (; *words; words++)
+		if (strlen(*words) == len && !memcmp(*words, s, len))
+			return true;
+	return false;
 }
 
 /* "xx:xx:xx:xx:xx:xx", lower-case hex, unicast, not all zero. */
@@ -70,6 +80,8 @@ static bool relay_value_ok(const struct noxs_relay_key *key, const char *value,
 
 	if (key->kind == NOXS_RELAY_MAC)
 		return relay_mac(value, len);
+	if (key->kind == NOXS_RELAY_WORD)
+		return relay_word(key->words, value, len);
 	return relay_decimal(value, len, key->max, &v) && v >= key->min;
 }
 

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * split-back - dom0's end of NoXS split devices: feeds a stock backend
- * driver of dom0's kernel (xen-netback for a vif) through dom0's own store
- * (noxs-store), with no xenstored.
+ * driver of dom0's kernel (xen-netback for a vif, xen-blkback for a vbd)
+ * through dom0's own store (noxs-store), with no xenstored.
  *
  * It plugs into noxs as the backend of each device type it knows. For each
  * device it writes, in dom0's store, what a toolstack writes for the
@@ -44,6 +44,7 @@
 
 static const struct split_type *const split_types[] = {
 	&split_vif,
+	&split_vbd,
 };
 
 static struct workqueue_struct *split_wq;
@@ -280,7 +281,7 @@ static int split_back_init(struct noxs_device *dev, const u8 *params)
 
 	if (!type)
 		return -ENODEV;
-	err = type->check(params);
+	err = type->check(params, dev->id);
 	if (err)
 		return err;
 	sb = kzalloc(sizeof(*sb), GFP_KERNEL);
@@ -301,6 +302,11 @@ static int split_back_init(struct noxs_device *dev, const u8 *params)
 	err = split_back_fill_page(sb, params);
 	if (err)
 		goto err_free;
+	if (type->open) {
+		err = type->open(sb, params);
+		if (err)
+			goto err_free;
+	}
 
 	err = split_back_make_nodes(sb, params);
 	if (err)
@@ -316,6 +322,8 @@ static int split_back_init(struct noxs_device *dev, const u8 *params)
 err_nodes:
 	split_back_close(sb);
 	split_back_remove_nodes(sb);
+	if (type->release)
+		type->release(sb);
 err_free:
 	kfree(sb);
 	return err;
@@ -338,8 +346,12 @@ static void split_back_kill(struct noxs_device *dev)
 
 static void split_back_fini(struct noxs_device *dev)
 {
-	split_back_teardown(dev->priv);
-	kfree(dev->priv);
+	struct split_back *sb = dev->priv;
+
+	split_back_teardown(sb);
+	if (sb->type->release)
+		sb->type->release(sb);
+	kfree(sb);
 }
 
 static void split_back_query(struct noxs_device *dev,

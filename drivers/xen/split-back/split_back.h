@@ -3,7 +3,7 @@
  * split-back: dom0's relay of split devices, whose backend is a stock
  * driver of dom0's kernel fed through dom0's own store (noxs-store). The
  * relay (split_back.c) is the same for every type; what a type's nodes
- * hold and which keys cross is the type's (vif.c).
+ * hold and which keys cross is the type's (vif.c, vbd.c).
  */
 #ifndef _SPLIT_BACK_H
 #define _SPLIT_BACK_H
@@ -26,8 +26,12 @@ struct split_type {
 	const struct noxs_relay_key *back_keys;	/* the driver's, to the guest */
 	const struct noxs_relay_key *front_keys; /* the guest's, to the driver */
 	unsigned int front_queues;	/* queue-N/ prefixes allowed */
-	/* Check NOXS_DEVICE_PARAMS_SIZE bytes of parameters (NULL: none). */
-	int (*check)(const u8 *params);
+	/* Checks the id and NOXS_DEVICE_PARAMS_SIZE bytes of parameters. */
+	int (*check)(const u8 *params, u32 id);
+	/* Takes what the device holds for its life (NULL: nothing). */
+	int (*open)(struct split_back *sb, const u8 *params);
+	/* Gives it back, once the driver has closed the device. */
+	void (*release)(struct split_back *sb);
 	/* The guest's own node, "key=value\n" lines, for the init area. */
 	int (*guest_node)(const u8 *params, u32 id, char *buf, size_t size);
 	/* The type's keys of the frontend node in dom0, then the backend's. */
@@ -43,6 +47,7 @@ struct split_back {
 	struct noxs_device *dev;
 	domid_t domid;
 	u32 id;
+	void *type_priv;		/* the type's, from open to release */
 	char front_dir[48];		/* /local/domain/D/device/TYPE/N */
 	char back_dir[64];		/* /local/domain/0/backend/TYPE/D/N */
 	struct noxs_store_watch watch;	/* the driver writes back_dir */
@@ -67,5 +72,6 @@ int split_back_write_alive(struct split_back *sb, const char *key,
 			   const char *value);
 
 extern const struct split_type split_vif;
+extern const struct split_type split_vbd;
 
 #endif /* _SPLIT_BACK_H */

@@ -15,7 +15,7 @@ module_param(script, charp, 0444);
 MODULE_PARM_DESC(script,
 		 "what a vif's backend node names as its hotplug script; lvctl does the script's work, so by default a host's udev rules run nothing");
 
-static int vif_check(const u8 *raw)
+static int vif_check(const u8 *raw, u32 id)
 {
 	const struct noxs_vif_params *params = (const void *)raw;
 

@@ -1,21 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * split-front - the guest's relay for its NoXS split devices: makes each a
- * device the stock frontend driver (xen-netfront for a vif) drives,
- * through the guest's own store (noxs-store).
+ * device the stock frontend driver (xen-netfront for a vif, xen-blkfront
+ * for a vbd) drives, through the guest's own store (noxs-store).
  *
  * For each such device in the NoXS directory it writes the device node a
  * toolstack would (device/TYPE/N: the keys dom0 put in the page's init
- * area, such as a vif's mac and handle, then backend, backend-id, state)
- * and a node that stands for the backend (BACKEND_DIR/TYPE/DOMID/N) where
+ * area, such as a vif's mac and handle or a vbd's virtual-device, then
+ * backend, backend-id, state) and a node that stands for the backend
+ * (BACKEND_DIR/TYPE/DOMID/N) where
  * it writes the keys dom0's driver published on the device's key page.
  * What the frontend driver writes under device/TYPE/N goes the other way,
  * onto the page. The frontend driver then runs its usual handshake, as if
  * the backend were in this store.
  *
  * Load it after noxs-store and noxs-front, and before the frontend drivers
- * (modprobe xen-netfront waits for its devices to connect). It cannot be
- * unloaded: once a frontend driver has probed its devices, their other end
+ * (modprobe xen-netfront or xen-blkfront waits for its devices to
+ * connect). It cannot be unloaded: once a frontend driver has probed its devices, their other end
  * is here.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -34,7 +35,7 @@
 
 /* Where the backends' keys are, in this store. */
 #define BACKEND_DIR	"/local/domain/0/backend"
-/* Device ids looked for in the directory, of each type. */
+/* Devices relayed, of each type. */
 #define SPLIT_FRONT_MAX	32
 
 struct split_front_type {
@@ -54,6 +55,14 @@ static const struct split_front_type split_front_types[] = {
 		.back_keys	= noxs_vif_back_keys,
 		.front_keys	= noxs_vif_front_keys,
 		.front_queues	= NOXS_VIF_MAX_QUEUES,
+	},
+	{
+		.type		= NOXS_DEV_VBD,
+		.name		= "vbd",
+		.init_keys	= noxs_vbd_init_keys,
+		.back_keys	= noxs_vbd_back_keys,
+		.front_keys	= noxs_vbd_front_keys,
+		.front_queues	= NOXS_VBD_MAX_QUEUES,
 	},
 };
 
@@ -301,6 +310,30 @@ err_disconnect:
 	return err;
 }
 
+/* Every device of @type in the directory; returns how many are relayed. */
+static unsigned int split_front_add_type(const struct split_front_type *type,
+					 domid_t domid)
+{
+	unsigned int found = 0;
+	u32 ids[SPLIT_FRONT_MAX];
+	int n, i, err;
+
+	n = noxs_front_ids(type->type, ids, ARRAY_SIZE(ids));
+	if (n < 0) {
+		pr_err("%s: no device directory (%d)\n", type->name, n);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		err = split_front_add(type, ids[i], domid);
+		if (!err)
+			found++;
+		else
+			pr_err("%s %u: not relayed (%d)\n", type->name, ids[i],
+			       err);
+	}
+	return found;
+}
+
 static void split_front_suspend(void)
 {
 	struct split_front *sf;
@@ -352,8 +385,6 @@ static int __init split_front_init(void)
 	domid_t domid = noxs_store_domid();
 	const struct split_front_type *type;
 	unsigned int found = 0;
-	u32 id;
-	int err;
 
 	if (!xen_pv_domain() || xen_initial_domain()) {
 		pr_err("not running in a Xen PV guest, refusing to load\n");
@@ -365,16 +396,8 @@ static int __init split_front_init(void)
 	if (!split_wq)
 		return -ENOMEM;
 	for (type = split_front_types;
-	     type < split_front_types + ARRAY_SIZE(split_front_types); type++) {
-		for (id = 0; id < SPLIT_FRONT_MAX; id++) {
-			err = split_front_add(type, id, domid);
-			if (!err)
-				found++;
-			else if (err != -ENOENT)
-				pr_err("%s %u: not relayed (%d)\n", type->name,
-				       id, err);
-		}
-	}
+	     type < split_front_types + ARRAY_SIZE(split_front_types); type++)
+		found += split_front_add_type(type, domid);
 	noxs_front_register(&split_front_client);
 	pr_info("%u device(s)\n", found);
 	return 0;

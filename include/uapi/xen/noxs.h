@@ -28,7 +28,7 @@
 #define NOXS_DEVICE_PATH	"/dev/xen/noxs"
 
 #define NOXS_ABI_MAJOR		1
-#define NOXS_ABI_MINOR		4
+#define NOXS_ABI_MINOR		5
 
 /*
  * ioctl type 'N', numbers 0xC0-0xDF. 'N' is shared with nvme (0x40-0x4F)
@@ -329,9 +329,10 @@ struct noxs_ioctl_guest_name {
 /*
  * Devices with parameters (ABI 1.4). NOXS_IOCTL_DEVICE_ADD is
  * NOXS_IOCTL_DEVICE_CREATE with the device type's parameters: for
- * NOXS_DEV_VIF a struct noxs_vif_params, for NOXS_DEV_SYSCTL all zero.
- * Unused bytes of @params must be zero. -ENODEV if no backend module
- * serves the type (vif-back for a vif), -EINVAL for bad parameters.
+ * NOXS_DEV_VIF a struct noxs_vif_params, for NOXS_DEV_VBD a struct
+ * noxs_vbd_params (ABI 1.5), for NOXS_DEV_SYSCTL all zero. Unused bytes
+ * of @params must be zero. -ENODEV if no backend module serves the type
+ * (split-back for a vif or a vbd), -EINVAL for bad parameters.
  */
 #define NOXS_DEVICE_PARAMS_SIZE	48
 
@@ -343,6 +344,30 @@ struct noxs_ioctl_guest_name {
 struct noxs_vif_params {
 	__u8 mac[6];
 	__u8 pad[NOXS_DEVICE_PARAMS_SIZE - 6];
+};
+
+/* noxs_vbd_params.flags */
+#define NOXS_VBD_READONLY	(1U << 0)	/* the guest may not write */
+#define NOXS_VBD_FLAGS		NOXS_VBD_READONLY
+
+/**
+ * struct noxs_vbd_params - a vbd's parameters (the device's id is its
+ * virtual-device number: (202 << 8) | (N << 4) for xvda-xvdp, or
+ * (1 << 28) | (N << 8) beyond)
+ * @major, @minor: the dom0 block device behind it (for a disk image, a
+ *		loop device over the file). split-back holds it open for the
+ *		vbd's life, exclusively when read-write: -ENXIO if there is
+ *		no such device, -EBUSY if it is in use read-write by another
+ *		vbd or mounted, or read-write is asked of one another vbd
+ *		reads, -EROFS if it is read-only and @flags ask for writes
+ * @flags:	NOXS_VBD_*
+ * @pad:	zero
+ */
+struct noxs_vbd_params {
+	__u32 major;
+	__u32 minor;
+	__u32 flags;
+	__u8 pad[NOXS_DEVICE_PARAMS_SIZE - 12];
 };
 
 /**

@@ -59,7 +59,8 @@ struct noxs_locator {
 /**
  * struct noxs_dir_entry - one device of a guest
  * @type:	NOXS_DEV_*
- * @id:		the device's index among the guest's devices of its type
+ * @id:		the device's index among the guest's devices of its type;
+ *		for a vbd, its virtual-device number (51712 for xvda)
  * @backend_domid: the domain that serves it
  * @gref:	grant reference of its control page, granted by the backend
  * @evtchn:	the backend's event channel port, unbound, for the guest
@@ -103,7 +104,8 @@ struct noxs_dir_page {
  */
 #define NOXS_DEV_SYSCTL		1
 #define NOXS_DEV_VIF		2	/* a network interface (ABI 1.4) */
-#define NOXS_DEV_TYPE_MAX	2
+#define NOXS_DEV_VBD		3	/* a block device (ABI 1.5) */
+#define NOXS_DEV_TYPE_MAX	3
 
 /*
  * The sysctl device's control page. The backend writes the request fields,
@@ -166,12 +168,12 @@ struct noxs_sysctl_page {
 /*
  * The key page: the control page of a split device whose two halves are
  * the stock Linux drivers (NOXS_DEV_VIF: xen-netback in dom0, xen-netfront
- * in the guest). Each driver talks to the store of its own domain; the
+ * in the guest; NOXS_DEV_VBD: xen-blkback and xen-blkfront). Each driver talks to the store of its own domain; the
  * page carries the few keys each must see of the other, as text.
  *
  * @init is written once by dom0 before the page is granted: the keys of
  * the guest's own device node that a toolstack writes (a vif's "mac" and
- * "handle"). @back carries the backend driver's keys to the guest, @front
+ * "handle", a vbd's "virtual-device" and "device-type"). @back carries the backend driver's keys to the guest, @front
  * the frontend driver's keys to dom0. Each area is "key=value\n" lines:
  * keys of [a-z0-9-], at most one "queue-N/" prefix; values of printable
  * ASCII, at most NOXS_KV_VALUE_MAX bytes; only the keys the device type
@@ -189,6 +191,9 @@ struct noxs_sysctl_page {
 
 /* A vif's queues: the "queue-N/" keys relayed, N below this. */
 #define NOXS_VIF_MAX_QUEUES	8
+/* A vbd's queues, and its ring pages per queue: 1 << ring-page-order. */
+#define NOXS_VBD_MAX_QUEUES	8
+#define NOXS_VBD_MAX_RING_ORDER	4
 
 /**
  * struct noxs_kv_area - one direction of a key page

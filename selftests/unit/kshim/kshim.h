@@ -105,6 +105,7 @@ static inline int kstrtouint(const char *s, unsigned int base, unsigned int *v)
 
 /* What relay.c uses: one thread, so plain accesses and no barriers. */
 #define U32_MAX			0xffffffffU
+#define U64_MAX			0xffffffffffffffffULL
 #define READ_ONCE(x)		(*(volatile __typeof__(x) *)&(x))
 #define WRITE_ONCE(x, v)	(*(volatile __typeof__(x) *)&(x) = (v))
 #define virt_rmb()		__sync_synchronize()

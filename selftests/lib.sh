@@ -102,6 +102,30 @@ write_cfg() {
 	echo "$file"
 }
 
+# domid_of NAME: the guest's domid, or nothing.
+domid_of() { lvctl list | awk -v n="$1" '$1 == n { print $2 }'; }
+
+# device_connected NAME TYPE ID: the backend of the guest's device (noxs
+# type TYPE: 2 vif, 3 vbd) says its frontend driver is connected.
+device_connected() {
+	local id
+	id=$(domid_of "$1")
+	[ -n "$id" ] && noxs_query "$id" "$2" "$3" 2>/dev/null | grep -q '^state 1 '
+}
+
+# console_line NAME TAG WHAT: the guest's last "TAG: WHAT..." console
+# line, after WHAT.
+console_line() {
+	lvctl console -n "$1" 2>/dev/null | tr -d '\r' |
+		sed -n "s/^$2: $3 *//p" | tail -n 1
+}
+
+# show_console NAME: its last lines, for a failure's diagnosis.
+show_console() { diag "$1: $(lvctl console -n "$1" 2>/dev/null | tr -d '\r' | tail -n 6)"; }
+
+# store_has PATH: dom0's own store (noxs-store) has that node.
+store_has() { store_protocol dir "$1" >/dev/null 2>&1; }
+
 # domain_count: the domains lvctl list shows (dom0 and guests, not shells).
 domain_count() { lvctl list --json | grep -c '"domid"'; }
 

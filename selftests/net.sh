@@ -14,18 +14,8 @@ work=$(mktemp -d)
 daemon_pid=
 trap '[ -n "$daemon_pid" ] && kill $daemon_pid 2>/dev/null; rm -rf "$work"' EXIT
 
-domid_of() { lvctl list | awk -v n="$1" '$1 == n { print $2 }'; }
-# vif_connected NAME N: split-back says the guest's xen-netfront is connected.
-vif_connected() {
-	local id
-	id=$(domid_of "$1")
-	[ -n "$id" ] && noxs_query "$id" 2 "$2" 2>/dev/null | grep -q '^state 1 '
-}
-# net_line NAME WHAT: the guest's last "lightvm-net: WHAT..." line, after WHAT.
-net_line() {
-	lvctl console -n "$1" 2>/dev/null | tr -d '\r' |
-		sed -n "s/^lightvm-net: $2 *//p" | tail -n 1
-}
+vif_connected() { device_connected "$1" 2 "$2"; }
+net_line() { console_line "$1" lightvm-net "$2"; }
 has_net_line() { [ -n "$(net_line "$1" "$2")" ]; }
 # What a vif leaves in dom0 while it lives: interfaces, bridge ports, nodes.
 vif_netdevs() { ls /sys/class/net | grep -E '^(vif[0-9]|lvt)' | tr '\n' ' '; }
@@ -35,7 +25,6 @@ bridge_ports() {
 		ls "/sys/class/net/$b/brif" 2>/dev/null
 	done | tr '\n' ' '
 }
-store_has() { store_protocol dir "$1" >/dev/null 2>&1; }
 # vif_leftovers: what no_vif_left found, for a failure's message.
 vif_leftovers() {
 	echo "$(vif_netdevs)$(bridge_ports)$(store_protocol dir /local/domain/0/backend/vif 2>/dev/null | tr '\n' ' ')"
@@ -53,8 +42,6 @@ memory_back() {
 	now=$(free_pages_settle "$free0")
 	[ $((free0 - now)) -lt 256 ]
 }
-# show_console NAME: its last lines, for a failure's diagnosis.
-show_console() { diag "$1: $(lvctl console -n "$1" 2>/dev/null | tr -d '\r' | tail -n 6)"; }
 guest_cfg() {
 	write_cfg "$1" "name = \"$1\"" "kernel = \"$GUEST_DIR/vmlinux.gz\"" \
 		"ramdisk = \"$GUEST_DIR/initrd.gz\"" 'memory = 128' "vcpus = $2" \

@@ -326,6 +326,23 @@ static long device_hotplug(int fd, unsigned int domid, unsigned int type,
 	return ioctl(fd, NOXS_IOCTL_DEVICE_HOTPLUG, &arg);
 }
 
+/* Destroys shell @domid: noxs must hold what it held @before it. */
+static void check_shell_destroy(int fd, unsigned int domid,
+				const struct noxs_ioctl_stats *before,
+				const char *what)
+{
+	struct noxs_ioctl_guest guest = { .domid = domid };
+	struct noxs_ioctl_stats after = { 0 };
+	long ret;
+
+	ret = ioctl(fd, NOXS_IOCTL_GUEST_DESTROY, &guest);
+	ioctl(fd, NOXS_IOCTL_STATS, &after);
+	tap_ok(ret == 0 && after.guests == before->guests &&
+	       after.grants == before->grants && after.evtchns == before->evtchns,
+	       "destroying the shell gives its %s back (%u grants, %u event channels)",
+	       what, after.grants, after.evtchns);
+}
+
 /*
  * Devices with parameters and the hotplug step (ABI 1.4), on a shell of a
  * domid no domain has; vifs only when @vif (split-back loaded: net.sh
@@ -334,8 +351,7 @@ static long device_hotplug(int fd, unsigned int domid, unsigned int type,
 static void check_device_params(int fd, int vif)
 {
 	struct noxs_vif_params vp = { .mac = { 0x00, 0x16, 0x3e, 1, 2, 3 } };
-	struct noxs_ioctl_guest guest = { .domid = 32003 };
-	struct noxs_ioctl_stats before = { 0 }, after = { 0 };
+	struct noxs_ioctl_stats before = { 0 };
 	unsigned char params[NOXS_DEVICE_PARAMS_SIZE] = { 0 };
 	long ret;
 
@@ -383,12 +399,7 @@ static void check_device_params(int fd, int vif)
 		tap_errno(ret, errno, EEXIST, "the same vif again");
 	}
 
-	ret = ioctl(fd, NOXS_IOCTL_GUEST_DESTROY, &guest);
-	ioctl(fd, NOXS_IOCTL_STATS, &after);
-	tap_ok(ret == 0 && after.guests == before.guests &&
-	       after.grants == before.grants && after.evtchns == before.evtchns,
-	       "destroying the shell gives its devices back (%u grants, %u event channels)",
-	       after.grants, after.evtchns);
+	check_shell_destroy(fd, 32003, &before, "devices");
 }
 
 /* A vbd of @rdev at @id, with @flags; pad[0] = @pad. */
@@ -411,7 +422,7 @@ static long vbd_add(int fd, unsigned int domid, unsigned int id, dev_t rdev,
 static void check_vbd_params(int fd, dev_t rw, dev_t ro)
 {
 	struct noxs_ioctl_guest guest = { .domid = 32004 };
-	struct noxs_ioctl_stats before = { 0 }, after = { 0 };
+	struct noxs_ioctl_stats before = { 0 };
 	long ret;
 
 	ioctl(fd, NOXS_IOCTL_STATS, &before);
@@ -447,12 +458,7 @@ static void check_vbd_params(int fd, dev_t rw, dev_t ro)
 	tap_ok(ret == 0, "a second read-only vbd of the same device (%s)",
 	       ret ? strerror(errno) : "ok");
 
-	ret = ioctl(fd, NOXS_IOCTL_GUEST_DESTROY, &guest);
-	ioctl(fd, NOXS_IOCTL_STATS, &after);
-	tap_ok(ret == 0 && after.guests == before.guests &&
-	       after.grants == before.grants && after.evtchns == before.evtchns,
-	       "destroying the shell gives its vbds back (%u grants, %u event channels)",
-	       after.grants, after.evtchns);
+	check_shell_destroy(fd, 32004, &before, "vbds");
 	ret = shell_create(fd, 32004);
 	ret = ret ?: vbd_add(fd, 32004, XVDA, rw, 0, 0);
 	tap_ok(ret == 0, "the device may be written by a new vbd then (%s)",

@@ -211,6 +211,38 @@ disk_series() {
 	"$tool" destroy io
 	rm -rf "$DISKS"
 	settle 1
+	boot_series "$tool"
+}
+
+now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+
+# boot_series TOOL: a Tinyx-style guest booted from the testbed's root
+# filesystem image (root=/dev/xvda, read-only), ROUNDS times: from the
+# create command to its init's line on the console, polled every 0.1 s.
+boot_series() {
+	local tool=$1 i t0 cfg=/tmp/bench-rootdisk.cfg
+	section "$tool-disk-boot.csv"
+	echo "n,boot_ms"
+	printf '%s\n' 'name = "rootdisk"' "kernel = \"$GUEST/vmlinux.gz\"" \
+		"ramdisk = \"$GUEST/initrd.gz\"" 'memory = 128' 'vcpus = 1' \
+		"disk = [ 'format=raw,vdev=xvda,access=ro,target=$GUEST/rootfs.img' ]" \
+		'extra = "console=hvc0 root=/dev/xvda ro lightvm.guest=counter"' >"$cfg"
+	[[ $tool == xl ]] && echo 'type = "pv"' >>"$cfg"
+	for ((i = 1; i <= ROUNDS; i++)); do
+		t0=$(now_ms)
+		if [[ $tool == lvctl ]]; then
+			lvctl create "$cfg" >/dev/null
+		else
+			xl create -q "$cfg"
+		fi
+		until guest_console "$tool" rootdisk | grep -q '^lightvm-guest: root /dev/xvda'; do
+			(($(now_ms) - t0 < 300000)) || { echo "bench: rootdisk did not boot" >&2; return 1; }
+			sleep 0.1
+		done
+		echo "$i,$(($(now_ms) - t0))"
+		"$tool" destroy rootdisk
+		sleep 2
+	done
 }
 
 echo "# bench: $N lvctl, $NXL xl noop guests ($NOOP_MB MiB), $NSHUT Linux guests for shutdown, $NSAVE save/restore cycles, $NVIF with a vif" >&2

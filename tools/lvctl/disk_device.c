@@ -38,11 +38,15 @@
 /* LOOP_CTL_GET_FREE races other users of loop devices: tries. */
 #define LOOP_TRIES	8
 
-static int present(const char *path)
+/* Disk @i's target, which must be there. */
+static int target_stat(const struct lvctl_disk *disk, unsigned int i,
+		       struct stat *st)
 {
-	struct stat st;
-
-	return stat(path, &st) == 0;
+	if (!stat(disk->target, st))
+		return 0;
+	lvctl_error("disk %u (%s): %s: %s", i, disk->vdev, disk->target,
+		    strerror(errno));
+	return -1;
 }
 
 /* Before anything is taken: the modules, and each target there. */
@@ -54,21 +58,18 @@ int lvctl_disks_check(const struct lvctl_config *cfg)
 
 	if (!cfg->nr_disks)
 		return 0;
-	if (!present("/sys/module/split_back")) {
+	if (!lvctl_exists("/sys/module/split_back")) {
 		lvctl_error("disk: the NoXS vbd backend is not loaded (modprobe split-back)");
 		return -1;
 	}
-	if (!present("/sys/bus/xen-backend/drivers/vbd")) {
+	if (!lvctl_exists("/sys/bus/xen-backend/drivers/vbd")) {
 		lvctl_error("disk: xen-blkback is not loaded (modprobe xen-blkback)");
 		return -1;
 	}
 	for (i = 0; i < cfg->nr_disks; i++) {
 		disk = &cfg->disks[i];
-		if (stat(disk->target, &st)) {
-			lvctl_error("disk %u (%s): %s: %s", i, disk->vdev,
-				    disk->target, strerror(errno));
+		if (target_stat(disk, i, &st))
 			return -1;
-		}
 		if (S_ISREG(st.st_mode)) {
 			files++;
 		} else if (!S_ISBLK(st.st_mode)) {
@@ -77,7 +78,7 @@ int lvctl_disks_check(const struct lvctl_config *cfg)
 			return -1;
 		}
 	}
-	if (files && !present(LOOP_CONTROL)) {
+	if (files && !lvctl_exists(LOOP_CONTROL)) {
 		lvctl_error("disk: no %s for disk images (modprobe loop)",
 			    LOOP_CONTROL);
 		return -1;
@@ -86,31 +87,36 @@ int lvctl_disks_check(const struct lvctl_config *cfg)
 }
 
 /*
- * A loop device over the file @st names: its path into @name, whether it
- * is read-write into *@rw. 1 if found, 0 if none.
+ * The loop devices over the file @st names: 1 if there is one, its path
+ * into @name (a read-write one's if any is), whether any is read-write
+ * into *@rw; 0 if none.
  */
 static int loop_over(const struct stat *st, char *name, size_t size, int *rw)
 {
 	struct loop_info64 info;
 	struct dirent *d;
+	char path[64];
 	int fd, found = 0;
 	DIR *dir;
 
+	*rw = 0;
 	dir = opendir("/sys/block");
 	if (!dir)
 		return 0;
-	while (!found && (d = readdir(dir))) {
+	while ((d = readdir(dir))) {
 		if (strncmp(d->d_name, "loop", 4) ||
-		    strlen(d->d_name) >= size - sizeof("/dev/"))
+		    strlen(d->d_name) >= sizeof(path) - sizeof("/dev/"))
 			continue;
-		snprintf(name, size, "/dev/%.*s", (int)(size - sizeof("/dev/")),
-			 d->d_name);
-		fd = open(name, O_RDONLY | O_CLOEXEC);
+		snprintf(path, sizeof(path), "/dev/%.*s",
+			 (int)(sizeof(path) - sizeof("/dev/")), d->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
 		if (!ioctl(fd, LOOP_GET_STATUS64, &info) &&
 		    info.lo_inode == st->st_ino &&
-		    info.lo_device == st->st_dev) {
+		    info.lo_device == st->st_dev &&
+		    (!found || (!*rw && !(info.lo_flags & LO_FLAGS_READ_ONLY)))) {
+			snprintf(name, size, "%s", path);
 			*rw = !(info.lo_flags & LO_FLAGS_READ_ONLY);
 			found = 1;
 		}
@@ -132,8 +138,11 @@ static int image_free(const struct lvctl_disk *disk, unsigned int i, int fd)
 	struct stat st;
 	int other_rw;
 
-	if (fstat(fd, &st))
+	if (fstat(fd, &st)) {
+		lvctl_error("disk %u (%s): %s: %s", i, disk->vdev, disk->target,
+			    strerror(errno));
 		return -1;
+	}
 	while (loop_over(&st, loop, sizeof(loop), &other_rw) &&
 	       (!disk->readonly || other_rw)) {
 		if (lvctl_now_ms() >= deadline) {
@@ -277,7 +286,10 @@ static int image_add(int noxs_fd, uint32_t domid,
 	if (loop_fd < 0)
 		goto out_close;
 	/* Our descriptor keeps the loop device until split-back holds it. */
-	if (!fstat(loop_fd, &st))
+	if (fstat(loop_fd, &st))
+		lvctl_error("disk %u (%s): its loop device: %s", i, disk->vdev,
+			    strerror(errno));
+	else
 		err = vbd_add(noxs_fd, domid, disk, i, st.st_rdev);
 	close(loop_fd);
 out_close:
@@ -298,11 +310,8 @@ int lvctl_disks_add(int noxs_fd, uint32_t domid,
 
 	for (i = 0; i < cfg->nr_disks; i++) {
 		disk = &cfg->disks[i];
-		if (stat(disk->target, &st)) {
-			lvctl_error("disk %u (%s): %s: %s", i, disk->vdev,
-				    disk->target, strerror(errno));
+		if (target_stat(disk, i, &st))
 			return -1;
-		}
 		if (S_ISBLK(st.st_mode))
 			err = vbd_add(noxs_fd, domid, disk, i, st.st_rdev);
 		else

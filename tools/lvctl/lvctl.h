@@ -25,6 +25,7 @@ extern const char *lvctl_progname;
 extern double lvctl_main_ms;	/* CLOCK_MONOTONIC when main() began */
 extern char lvctl_last_error[256];	/* what lvctl_error() said last */
 double lvctl_now_ms(void);
+int lvctl_exists(const char *path);
 extern int lvctl_log_timestamps;	/* set by the daemon for its log */
 void lvctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lvctl_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -31,13 +31,6 @@ const char *lvctl_vif_bridge(const struct lvctl_vif *vif)
 	return vif->bridge[0] ? vif->bridge : LVCTL_DEFAULT_BRIDGE;
 }
 
-static int module_present(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0;
-}
-
 /* Before anything is taken: the modules, each bridge, each name free. */
 int lvctl_vifs_check(const struct lvctl_config *cfg)
 {
@@ -47,11 +40,11 @@ int lvctl_vifs_check(const struct lvctl_config *cfg)
 
 	if (!cfg->nr_vifs)
 		return 0;
-	if (!module_present("/sys/module/split_back")) {
+	if (!lvctl_exists("/sys/module/split_back")) {
 		lvctl_error("vif: the NoXS vif backend is not loaded (modprobe split-back)");
 		return -1;
 	}
-	if (!module_present("/sys/bus/xen-backend/drivers/vif")) {
+	if (!lvctl_exists("/sys/bus/xen-backend/drivers/vif")) {
 		lvctl_error("vif: xen-netback is not loaded (modprobe xen-netback)");
 		return -1;
 	}

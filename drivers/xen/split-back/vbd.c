@@ -23,7 +23,7 @@
 /* Linux's xvd* numbers (xen-blkfront): the classic and extended forms. */
 #define VBD_XVD_MAJOR		202
 #define VBD_EXTENDED		(1U << 28)
-#define VBD_EXT_DISKS		(1U << 12)	/* xvda .. far beyond xvdzz */
+#define VBD_EXT_DISKS		(26 * 27)	/* xvda .. xvdzz */
 
 struct vbd_user {
 	struct list_head node;		/* in vbd_users */

@@ -255,6 +255,60 @@ static void check_macs(void)
 	xsl_remove("/dev", false);
 }
 
+/*
+ * A vbd's keys: sectors take 64 bits, protocol and device-type a word of
+ * their lists, ring-refN a page of a multi-page ring, per queue.
+ */
+static void check_vbd_keys(void)
+{
+	static const struct {
+		const struct noxs_relay_key *keys;
+		const char *text;
+	} bad[] = {
+		{ noxs_vbd_back_keys, "sectors=18446744073709551616\n" },	/* 2^64 */
+		{ noxs_vbd_back_keys, "sectors=-1\n" },
+		{ noxs_vbd_back_keys, "sectors=184467440737095516150\n" },	/* 21 digits */
+		{ noxs_vbd_front_keys, "protocol=x86_64-abix\n" },
+		{ noxs_vbd_front_keys, "protocol=\n" },
+		{ noxs_vbd_front_keys, "ring-page-order=5\n" },		/* 32 pages */
+		{ noxs_vbd_front_keys, "ring-ref16=8\n" },
+		{ noxs_vbd_front_keys, "queue-8/ring-ref=8\n" },
+		{ noxs_vbd_init_keys, "device-type=cdrom\n" },
+	};
+	struct noxs_relay_cache *c = calloc(1, sizeof(*c));
+	unsigned int i, refused = 0;
+	int back, front, init;
+
+	area_set("state=4\nsectors=18446744073709551615\ninfo=4\n");
+	back = noxs_relay_apply(&area, sizeof(area.data), "/vbd",
+				noxs_vbd_back_keys, 0, c);
+	memset(c, 0, sizeof(*c));
+	area_set("state=3\nprotocol=x86_64-abi\nring-page-order=1\n"
+		 "queue-7/ring-ref0=8\nqueue-7/ring-ref1=9\nqueue-7/event-channel=5\n");
+	front = noxs_relay_apply(&area, sizeof(area.data), "/vbd",
+				 noxs_vbd_front_keys, NOXS_VBD_MAX_QUEUES, c);
+	memset(c, 0, sizeof(*c));
+	area_set("virtual-device=51712\ndevice-type=disk\n");
+	init = noxs_relay_apply(&area, sizeof(area.data), "/vbd",
+				noxs_vbd_init_keys, 0, c);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		area_set(bad[i].text);
+		memset(c, 0, sizeof(*c));
+		refused += noxs_relay_apply(&area, sizeof(area.data), "/vbd",
+					    bad[i].keys, NOXS_VBD_MAX_QUEUES,
+					    c) == -EINVAL;
+	}
+	tap_ok(!back && !front && !init &&
+	       has("/vbd/sectors", "18446744073709551615") &&
+	       has("/vbd/protocol", "x86_64-abi") &&
+	       has("/vbd/queue-7/ring-ref1", "9") &&
+	       has("/vbd/device-type", "disk") && refused == ARRAY_SIZE(bad),
+	       "a vbd's keys: 64-bit sectors, words, multi-page rings per queue (%u of %zu refused)",
+	       refused, ARRAY_SIZE(bad));
+	free(c);
+	xsl_remove("/vbd", false);
+}
+
 static unsigned int rnd(void)
 {
 	static u64 x = 88172645463325252ULL;
@@ -355,7 +409,7 @@ static void check_prune(void)
 
 int main(void)
 {
-	tap_plan(17);
+	tap_plan(18);
 	if (!tap_ok(!xsl_store_init(0), "the store starts"))
 		return tap_done();
 	noxs_store_write("/local/domain/0/backend/placeholder", "");
@@ -363,6 +417,7 @@ int main(void)
 	check_apply();
 	check_refusals();
 	check_macs();
+	check_vbd_keys();
 	check_fuzz();
 	check_prune();
 	xsl_store_fini();

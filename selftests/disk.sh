@@ -45,7 +45,7 @@ image_file() { debugfs -R 'cat /lightvm.txt' "$1" 2>/dev/null; }
 baseline_now() { domains0=$(domain_count) noxs0=$(noxs_state); }
 baseline_empty() { domains0=$domains_base noxs0=$noxs_base; }
 
-plan 43
+plan 44
 
 # --- dom0: the stock backend, loop devices, the relay, an image ----------------------
 out=$(modprobe xen-blkback 2>&1 && modprobe loop 2>&1 && modprobe ext4 2>&1 &&
@@ -118,7 +118,8 @@ e2fsck -fn "$img" >/dev/null 2>&1
 ok $? "the image is clean (e2fsck -fn)"
 
 # --- read-only: shared, and read-only in the guest and the backend --------------------
-lvctl create "$(guest_cfg reader "'$img,raw,xvda,r'" 'lightvm.guest=disk-read:xvda')" >/dev/null &&
+cfg=$(guest_cfg reader "'$img,raw,xvda,r'" 'lightvm.guest=disk-read:xvda') &&
+	echo 'vcpus = 2' >>"$cfg" && lvctl create "$cfg" >/dev/null &&
 	lvctl create "$(guest_cfg rotest "'$img,raw,xvda,ro'" 'lightvm.guest=disk-ro:xvda')" >/dev/null &&
 	wait_console reader 'lightvm-disk: ' 180 && wait_console rotest 'lightvm-disk: ' 180
 ok $? "two guests share the image read-only"
@@ -126,6 +127,13 @@ ok $? "two guests share the image read-only"
 status=$?
 ok $status "a second boot reads the file back ($(disk_line reader ''))"
 [ "$status" -eq 0 ] || show_console reader
+reader=$(domid_of reader)
+front=/local/domain/$reader/device/vbd/$XVDA
+wait_until 10 vbd_connected reader $XVDA &&
+	[ "$(store_protocol read "$front/multi-queue-num-queues")" = 2 ] &&
+	[ -n "$(store_protocol read "$front/queue-1/ring-ref")" ] &&
+	[ -n "$(store_protocol read "$front/queue-1/event-channel")" ]
+ok $? "with 2 vCPUs, xen-blkfront runs 2 queues, relayed per queue to xen-blkback"
 [ "$(disk_line rotest ro)" = "1 write refused" ]
 status=$?
 ok $status "the disk is read-only in the guest: writes are refused ($(disk_line rotest ''))"

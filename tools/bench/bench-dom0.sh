@@ -219,28 +219,31 @@ now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 # boot_series TOOL: a Tinyx-style guest booted from the testbed's root
 # filesystem image (root=/dev/xvda, read-only), ROUNDS times: from the
 # create command to its init's line on the console, polled every 0.1 s.
+# Each round's guest has a name of its own: xenconsoled appends to a log
+# per name, where an earlier round's line would be found at once.
 boot_series() {
-	local tool=$1 i t0 cfg=/tmp/bench-rootdisk.cfg
+	local tool=$1 i t0 name cfg
 	section "$tool-disk-boot.csv"
 	echo "n,boot_ms"
-	printf '%s\n' 'name = "rootdisk"' "kernel = \"$GUEST/vmlinux.gz\"" \
-		"ramdisk = \"$GUEST/initrd.gz\"" 'memory = 128' 'vcpus = 1' \
-		"disk = [ 'format=raw,vdev=xvda,access=ro,target=$GUEST/rootfs.img' ]" \
-		'extra = "console=hvc0 root=/dev/xvda ro lightvm.guest=counter"' >"$cfg"
-	[[ $tool == xl ]] && echo 'type = "pv"' >>"$cfg"
 	for ((i = 1; i <= ROUNDS; i++)); do
+		name=rootdisk$i cfg=/tmp/bench-$name.cfg
+		printf '%s\n' "name = \"$name\"" "kernel = \"$GUEST/vmlinux.gz\"" \
+			"ramdisk = \"$GUEST/initrd.gz\"" 'memory = 128' 'vcpus = 1' \
+			"disk = [ 'format=raw,vdev=xvda,access=ro,target=$GUEST/rootfs.img' ]" \
+			'extra = "console=hvc0 root=/dev/xvda ro lightvm.guest=counter"' >"$cfg"
+		[[ $tool == xl ]] && echo 'type = "pv"' >>"$cfg"
 		t0=$(now_ms)
 		if [[ $tool == lvctl ]]; then
 			lvctl create "$cfg" >/dev/null
 		else
 			xl create -q "$cfg"
 		fi
-		until guest_console "$tool" rootdisk | grep -q '^lightvm-guest: root /dev/xvda'; do
-			(($(now_ms) - t0 < 300000)) || { echo "bench: rootdisk did not boot" >&2; return 1; }
+		until guest_console "$tool" "$name" | grep -q '^lightvm-guest: root /dev/xvda'; do
+			(($(now_ms) - t0 < 300000)) || { echo "bench: $name did not boot" >&2; return 1; }
 			sleep 0.1
 		done
 		echo "$i,$(($(now_ms) - t0))"
-		"$tool" destroy rootdisk
+		"$tool" destroy "$name"
 		sleep 2
 	done
 }

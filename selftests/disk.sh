@@ -45,7 +45,7 @@ image_file() { debugfs -R 'cat /lightvm.txt' "$1" 2>/dev/null; }
 baseline_now() { domains0=$(domain_count) noxs0=$(noxs_state); }
 baseline_empty() { domains0=$domains_base noxs0=$noxs_base; }
 
-plan 44
+plan 45
 
 # --- dom0: the stock backend, loop devices, the relay, an image ----------------------
 out=$(modprobe xen-blkback 2>&1 && modprobe loop 2>&1 && modprobe ext4 2>&1 &&
@@ -103,6 +103,9 @@ loop=$(store_protocol read "/local/domain/0/backend/vbd/$writer/$XVDA/physical-d
 	[ -n "$loop" ] && [ "$(loops)" != "$loops0" ]
 ok $? "its backend reads and writes loop device $loop ($(loops))"
 baseline_now
+lvctl console -n writer 2>/dev/null | grep -q 'blkfront: xvda: flush diskcache: enabled' &&
+	[ "$(store_protocol read "/local/domain/0/backend/vbd/$writer/$XVDA/feature-flush-cache")" = 1 ]
+ok $? "flushes cross: xen-blkback offers them over the loop device, xen-blkfront uses them"
 expect_fail 1 "is in use read-write by /dev/loop" "a second read-write user of the image" -- \
 	create "$(noop_cfg second "'$img,raw,xvda,w'")"
 expect_fail 1 "is in use read-write by /dev/loop" "a read-only user while it is written" -- \

@@ -16,7 +16,6 @@ trap '[ -n "$daemon_pid" ] && kill $daemon_pid 2>/dev/null; rm -rf "$work"' EXIT
 
 vif_connected() { device_connected "$1" 2 "$2"; }
 net_line() { console_line "$1" lightvm-net "$2"; }
-has_net_line() { [ -n "$(net_line "$1" "$2")" ]; }
 # What a vif leaves in dom0 while it lives: interfaces, bridge ports, nodes.
 vif_netdevs() { ls /sys/class/net | grep -E '^(vif[0-9]|lvt)' | tr '\n' ' '; }
 bridge_ports() {

@@ -14,7 +14,6 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <linux/rtnetlink.h>
 

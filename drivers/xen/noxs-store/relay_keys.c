@@ -71,7 +71,7 @@ const struct noxs_relay_key noxs_vif_front_keys[] = {
 };
 EXPORT_SYMBOL_GPL(noxs_vif_front_keys);
 
-/* What dom0 writes once into the guest's own vbd node: a disk, never a cdrom. */
+/* What dom0 writes once into the guest's own vbd node: a disk. */
 static const char *const vbd_device_types[] = { "disk", NULL };
 
 const struct noxs_relay_key noxs_vbd_init_keys[] = {

@@ -8,16 +8,16 @@
  * toolstack would (device/TYPE/N: the keys dom0 put in the page's init
  * area, such as a vif's mac and handle or a vbd's virtual-device, then
  * backend, backend-id, state) and a node that stands for the backend
- * (BACKEND_DIR/TYPE/DOMID/N) where
- * it writes the keys dom0's driver published on the device's key page.
+ * (BACKEND_DIR/TYPE/DOMID/N) where it writes the keys dom0's driver
+ * published on the device's key page.
  * What the frontend driver writes under device/TYPE/N goes the other way,
  * onto the page. The frontend driver then runs its usual handshake, as if
  * the backend were in this store.
  *
  * Load it after noxs-store and noxs-front, and before the frontend drivers
  * (modprobe xen-netfront or xen-blkfront waits for its devices to
- * connect). It cannot be unloaded: once a frontend driver has probed its devices, their other end
- * is here.
+ * connect). It cannot be unloaded: once a frontend driver has probed its
+ * devices, their other end is here.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -168,13 +168,15 @@ struct noxs_sysctl_page {
 /*
  * The key page: the control page of a split device whose two halves are
  * the stock Linux drivers (NOXS_DEV_VIF: xen-netback in dom0, xen-netfront
- * in the guest; NOXS_DEV_VBD: xen-blkback and xen-blkfront). Each driver talks to the store of its own domain; the
- * page carries the few keys each must see of the other, as text.
+ * in the guest; NOXS_DEV_VBD: xen-blkback and xen-blkfront). Each driver
+ * talks to the store of its own domain; the page carries the few keys each
+ * must see of the other, as text.
  *
  * @init is written once by dom0 before the page is granted: the keys of
  * the guest's own device node that a toolstack writes (a vif's "mac" and
- * "handle", a vbd's "virtual-device" and "device-type"). @back carries the backend driver's keys to the guest, @front
- * the frontend driver's keys to dom0. Each area is "key=value\n" lines:
+ * "handle", a vbd's "virtual-device" and "device-type"). @back carries
+ * the backend driver's keys to the guest, @front the frontend driver's
+ * keys to dom0. Each area is "key=value\n" lines:
  * keys of [a-z0-9-], at most one "queue-N/" prefix; values of printable
  * ASCII, at most NOXS_KV_VALUE_MAX bytes; only the keys the device type
  * lists (Documentation/design.md). An area's writer makes @seq odd,

@@ -9,7 +9,8 @@
 #   make bench      lvctl against xl (N=1000 NXL=250 NSHUT=3 NSAVE=10 NVIF=50 NROUNDS=3); writes
 #                   Documentation/benchmarks.md
 #   make deps       installs the Debian packages all of this needs
-#   make install    modules (to /lib/modules/KVER/extra), lvctl, header
+#   make install    modules (to /lib/modules/KVER/extra), lvctl, liblightvm,
+#                   headers
 #   make dkms-install  registers the modules with DKMS instead
 #
 # The kernel is the testbed's (tools/testbed/kernel-version) unless KDIR
@@ -49,10 +50,13 @@ deps:
 modules:
 	$(MAKE) -C $(KDIR) M=$(TOP) W=1 modules
 
-lvctl:
+liblightvm:
+	$(MAKE) -C lib/liblightvm TOP=$(TOP) PREFIX=$(PREFIX)
+
+lvctl: liblightvm
 	$(MAKE) -C tools/lvctl TOP=$(TOP)
 
-selftests:
+selftests: liblightvm
 	$(MAKE) -C selftests TOP=$(TOP)
 
 guests:
@@ -74,6 +78,8 @@ unit-check:
 	@$(MAKE) -s lvctl selftests
 	@echo "# unit: uapi_layout"
 	@selftests/unit/uapi_layout
+	@echo "# unit: api_layout"
+	@selftests/unit/api_layout
 	@echo "# unit: config_keys"
 	@selftests/unit/config_keys
 	@echo "# unit: config_file"
@@ -115,6 +121,15 @@ install: modules lvctl
 	install -D -m 0755 tools/lvctl/lvctl $(DESTDIR)$(PREFIX)/sbin/lvctl
 	install -D -m 0644 include/uapi/xen/noxs.h \
 		$(DESTDIR)$(PREFIX)/include/xen/noxs.h
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/include/lightvm \
+		include/lightvm/lightvm_api.h include/lightvm/liblightvm.h
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/lib \
+		lib/liblightvm/liblightvm.a
+	install -D -m 0755 -t $(DESTDIR)$(PREFIX)/lib \
+		lib/liblightvm/liblightvm.so.1
+	ln -sf liblightvm.so.1 $(DESTDIR)$(PREFIX)/lib/liblightvm.so
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+		lib/liblightvm/liblightvm.pc
 	install -D -m 0644 Documentation/lvctl.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/lvctl.8
 
@@ -139,6 +154,7 @@ dkms-uninstall:
 
 clean:
 	$(MAKE) -C tools/lvctl TOP=$(TOP) clean
+	$(MAKE) -C lib/liblightvm TOP=$(TOP) clean
 	$(MAKE) -C selftests TOP=$(TOP) clean
 	$(MAKE) -C guests/noop TOP=$(TOP) clean
 	$(MAKE) -C tools/bench TOP=$(TOP) clean
@@ -148,5 +164,5 @@ clean:
 	rm -f Module.symvers modules.order .Module.symvers.cmd .modules.order.cmd
 	rm -rf $(STAGE)
 
-.PHONY: all deps deps-if-missing modules lvctl selftests guests bench-tools bench stage unit-check \
+.PHONY: all deps deps-if-missing modules liblightvm lvctl selftests guests bench-tools bench stage unit-check \
 	check run install dkms-install dkms-uninstall clean

@@ -8,7 +8,7 @@ lvctl=${1:?usage: lvctl_cli.sh PATH-TO-LVCTL}
 n=0
 failed=0
 
-echo "1..13"
+echo "1..18"
 
 # expect STATUS PATTERN DESCRIPTION -- ARGS...: runs lvctl ARGS, checks its
 # exit status and that its output (stdout+stderr) matches PATTERN.
@@ -39,5 +39,10 @@ expect 2 "'0:1:4': expected MEMORY:VCPUS:COUNT" "a pool size of 0 MiB is refused
 expect 2 "'4:1:1025': expected MEMORY:VCPUS:COUNT" "at most 1024 shells a size" -- daemon --pool 4:1:1025
 expect 2 "4 MiB, 1 vcpus is given twice" "a pool size given twice is refused" -- daemon -P 4:1:2 -P 4:1:3
 expect 2 "unexpected argument 'extra'" "pool takes no arguments" -- pool extra
+expect 2 "--set '4:1': expected MEMORY:VCPUS:COUNT" "pool --set needs three numbers" -- pool --set 4:1
+expect 2 "--set '4:x:1': expected MEMORY:VCPUS:COUNT" "pool --set takes numbers" -- pool -s 4:x:1
+expect 2 "-n 0: expected a number" "events -n 0 is a usage error" -- events -n 0
+expect 2 "-t x: expected a number" "events -t x is a usage error" -- events -t x
+expect 2 "unexpected argument 'now'" "events takes no arguments" -- events now
 
 [ "$failed" -eq 0 ]

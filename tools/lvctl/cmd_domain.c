@@ -11,12 +11,12 @@
 #include <unistd.h>
 #include <xenctrl.h>
 
+#include <lightvm/liblightvm.h>
 #include <xen/noxs.h>
 
 #include "build.h"
 #include "config.h"
 #include "lvctl.h"
-#include "pool.h"
 
 
 /*
@@ -25,7 +25,7 @@
  * lvctl can tell what starting it cost.
  */
 static void print_profile(double prepare, const struct lvctl_build_times *t,
-			  int pooled)
+			  const char *source)
 {
 	fprintf(stderr,
 		"profile: prepare %.2f, domain %.2f, devices %.2f, load %.2f, memory %.2f, image %.2f, console %.2f, unpause %.2f, vifs %.2f, disks %.2f, total %.2f ms, %s, main() at %.3f ms\n",
@@ -33,7 +33,7 @@ static void print_profile(double prepare, const struct lvctl_build_times *t,
 		t->console, t->unpause, t->vifs, t->disks,
 		t->domain + t->devices + t->load + t->memory + t->image +
 		t->console + t->unpause + t->vifs + t->disks,
-		pooled ? "pool shell" : "from scratch", lvctl_main_ms);
+		source, lvctl_main_ms);
 }
 
 static int build_from_scratch(struct lvctl_build *b,
@@ -50,20 +50,75 @@ static int build_from_scratch(struct lvctl_build *b,
 	return ret;
 }
 
+static double ms_of(uint32_t us)
+{
+	return us / 1000.0;
+}
+
+static void times_of(struct lvctl_build_times *t,
+		     const struct lightvm_phase_times *us)
+{
+	t->domain = ms_of(us->domain_us);
+	t->devices = ms_of(us->devices_us);
+	t->memory = ms_of(us->memory_us);
+	t->load = ms_of(us->load_us);
+	t->image = ms_of(us->image_us);
+	t->console = ms_of(us->console_us);
+	t->unpause = ms_of(us->unpause_us);
+	t->vifs = ms_of(us->vifs_us);
+	t->disks = ms_of(us->disks_us);
+}
+
 /*
- * With the daemon running, a shell of the guest's size from its pool;
- * otherwise, or when it has none, the whole build here.
+ * The daemon's create, through liblightvm, if a daemon runs. Returns 0
+ * when it made the guest, 1 when there is no daemon, -1 after saying why
+ * it failed.
+ */
+static int create_by_daemon(const struct lvctl_config *cfg, int paused,
+			    struct lvctl_build *b, const char **source)
+{
+	struct lightvm_create_reply reply;
+	struct lightvm *lv;
+	int absent, ret = -1;
+	size_t len;
+	char *text;
+
+	lv = lvctl_daemon_connect(&absent);
+	if (!lv)
+		return absent ? 1 : -1;
+	text = lvctl_config_format(cfg, &len);
+	if (!text) {
+		lvctl_error("out of memory");
+	} else if (lightvm_create(lv, text, len,
+				  paused ? LIGHTVM_CREATE_PAUSED : 0, &reply)) {
+		lvctl_error("%s", lightvm_error(lv));
+	} else {
+		b->domid = reply.domid;
+		times_of(&b->times, &reply.times);
+		*source = reply.source == LIGHTVM_SOURCE_POOL ?
+			  "daemon, pool shell" : "daemon, from scratch";
+		ret = 0;
+	}
+	free(text);
+	lightvm_close(lv);
+	return ret;
+}
+
+/*
+ * With the daemon running, the daemon makes the guest (from a shell of
+ * its pool if one fits); otherwise the whole build is done here.
  */
 int cmd_create(int argc, char **argv)
 {
 	struct lvctl_build build = { 0 };
-	int console = 0, profile = 0, pooled, ret;
+	int console = 0, profile = 0, ret;
 	const struct lvctl_flag flags[] = {
 		{ "paused", 'p', &build.paused },
 		{ "console", 'c', &console },
 		{ "profile", 256, &profile },
 		{ NULL, 0, NULL },
 	};
+	const char *source = "from scratch";
 	struct lvctl_config cfg;
 	double prepare;
 
@@ -82,9 +137,7 @@ int cmd_create(int argc, char **argv)
 	 */
 	lvctl_block_stops();
 	prepare = lvctl_now_ms() - lvctl_main_ms;
-	ret = lvctl_pool_create(&cfg, build.paused, &build.domid,
-				&build.times);
-	pooled = ret == 0;
+	ret = create_by_daemon(&cfg, build.paused, &build, &source);
 	if (ret > 0)
 		ret = build_from_scratch(&build, &cfg);
 	lvctl_config_free(&cfg);
@@ -94,7 +147,7 @@ int cmd_create(int argc, char **argv)
 	printf("%u\n", build.domid);
 	fflush(stdout);
 	if (profile)
-		print_profile(prepare, &build.times, pooled);
+		print_profile(prepare, &build.times, source);
 	return console ? lvctl_console_follow(build.domid) : LVCTL_EXIT_OK;
 }
 

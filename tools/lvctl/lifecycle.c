@@ -298,3 +298,20 @@ int lvctl_reap(xc_interface *xch, int noxs_fd, uint32_t domid,
 		return err == -ENOENT ? 0 : -1;
 	return 1;
 }
+
+/* Why a guest did not take a shutdown, reboot or sysrq request. */
+const char *lvctl_close_error(int err)
+{
+	switch (err) {
+	case -EOPNOTSUPP:
+		return "it has no sysctl frontend connected that handles this request";
+	case -ETIMEDOUT:
+		return "it did not acknowledge the request in time";
+	case -EREMOTEIO:
+		return "it refused the request";
+	case -ESHUTDOWN:
+		return "it was destroyed before it answered";
+	default:
+		return strerror(-err);
+	}
+}

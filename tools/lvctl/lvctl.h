@@ -105,6 +105,7 @@ int lvctl_guest_destroy(xc_interface *xch, int noxs_fd, uint32_t domid,
 			const char *name);
 int lvctl_reap(xc_interface *xch, int noxs_fd, uint32_t domid,
 	       uint32_t *new_domid);
+const char *lvctl_close_error(int err);
 
 /* cmd_control.c */
 int cmd_shutdown(int argc, char **argv);
@@ -115,10 +116,13 @@ int cmd_sysrq(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
-int cmd_daemon(int argc, char **argv);
 
-/* cmd_pool.c */
+/* cmd_daemon.c */
+struct lightvm;
+struct lightvm *lvctl_daemon_connect(int *absent);
+int cmd_daemon(int argc, char **argv);
 int cmd_pool(int argc, char **argv);
+int cmd_events(int argc, char **argv);
 
 /* cmd_console.c */
 int cmd_console(int argc, char **argv);

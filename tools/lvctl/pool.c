@@ -2,34 +2,26 @@
 /*
  * The daemon's pool of domain shells (LightVM's split toolstack): for each
  * configured size, a few domains created ahead of time with their NoXS
- * record and devices and their memory, paused and nameless. `lvctl create`
- * asks the daemon over LVCTL_POOL_SOCKET; the daemon finishes a shell of
- * the guest's size (name, kernel, image, console, unpause) and refills the
- * pool when it has nothing else to do.
+ * record and devices and their memory, paused and nameless. A CREATE of
+ * that size finishes one (name, kernel, image, console, unpause); the
+ * daemon refills the pool when it has nothing else to do.
  *
- * Everything runs in the daemon's one thread: requests first, then guests
- * that shut down, then one shell at a time. A shell whose build fails is
- * destroyed (lvctl_shell_make gives everything back) and its size waits
- * before trying again. Shells are owned by the daemon's noxs file: if the
- * daemon dies, noxs drops their records; an orderly stop destroys them.
+ * Everything runs in the daemon's one thread. A shell whose build fails
+ * is destroyed (lvctl_shell_make gives everything back) and its size
+ * waits before trying again. Shells are owned by the daemon's noxs file:
+ * if the daemon dies, noxs drops their records; an orderly stop destroys
+ * them.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/time.h>
-#include <sys/un.h>
-#include <unistd.h>
 
 #include "lvctl.h"
 #include "pool.h"
 
 #define RETRY_MIN_MS	1000		/* after a failed shell build */
 #define RETRY_MAX_MS	64000
-#define CLIENT_TIMEOUT_S 2		/* a client that says nothing */
 
 struct pool_shell {
 	struct lvctl_build build;
@@ -52,7 +44,6 @@ struct pool_size {
 struct lvctl_pool {
 	xc_interface *xch;
 	int noxs_fd;
-	int listen_fd;
 	unsigned int nr_sizes;
 	struct pool_size sizes[LVCTL_POOL_MAX_SIZES];
 };
@@ -67,7 +58,6 @@ struct lvctl_pool *lvctl_pool_new(xc_interface *xch, int noxs_fd)
 	}
 	pool->xch = xch;
 	pool->noxs_fd = noxs_fd;
-	pool->listen_fd = -1;
 	return pool;
 }
 
@@ -97,12 +87,31 @@ static struct pool_size *find_size(struct lvctl_pool *pool, long memory_mb,
 	return NULL;
 }
 
+static int add_size(struct lvctl_pool *pool, long memory_mb, long vcpus,
+		    unsigned int target)
+{
+	struct pool_size *size;
+
+	if (pool->nr_sizes == LVCTL_POOL_MAX_SIZES) {
+		lvctl_error("the pool has %d sizes already, the most it takes",
+			    LVCTL_POOL_MAX_SIZES);
+		return -1;
+	}
+	size = &pool->sizes[pool->nr_sizes++];
+	memset(size, 0, sizeof(*size));
+	size->memory_mb = memory_mb;
+	size->vcpus = vcpus;
+	size->target = target;
+	size->retry_ms = RETRY_MIN_MS;
+	size->tail = &size->head;
+	return 0;
+}
+
 /* "MEMORY:VCPUS:COUNT", e.g. "4:1:8": keep 8 shells of 4 MiB, 1 vcpu. */
 int lvctl_pool_add_size(struct lvctl_pool *pool, const char *spec)
 {
 	const char *s = spec;
 	long memory_mb, vcpus, count;
-	struct pool_size *size;
 
 	if (parse_number(&s, ':', LVCTL_MAX_MEMORY_MB, &memory_mb) ||
 	    parse_number(&s, ':', LVCTL_MAX_VCPUS, &vcpus) ||
@@ -117,51 +126,7 @@ int lvctl_pool_add_size(struct lvctl_pool *pool, const char *spec)
 			    spec, memory_mb, vcpus);
 		return -1;
 	}
-	if (pool->nr_sizes == LVCTL_POOL_MAX_SIZES) {
-		lvctl_error("--pool '%s': at most %d sizes", spec,
-			    LVCTL_POOL_MAX_SIZES);
-		return -1;
-	}
-	size = &pool->sizes[pool->nr_sizes++];
-	size->memory_mb = memory_mb;
-	size->vcpus = vcpus;
-	size->target = count;
-	size->retry_ms = RETRY_MIN_MS;
-	size->tail = &size->head;
-	return 0;
-}
-
-/* Only root may ask: the socket is created 0600. */
-int lvctl_pool_listen(struct lvctl_pool *pool)
-{
-	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	mode_t umask_was;
-	int fd, err;
-
-	strcpy(addr.sun_path, LVCTL_POOL_SOCKET);
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		lvctl_error("cannot create a socket: %s", strerror(errno));
-		return -1;
-	}
-	/* A stale socket of a daemon that died: the pid file lock is ours. */
-	unlink(LVCTL_POOL_SOCKET);
-	umask_was = umask(077);
-	err = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
-	umask(umask_was);
-	if (err || listen(fd, 64)) {
-		lvctl_error("cannot listen on %s: %s", LVCTL_POOL_SOCKET,
-			    strerror(errno));
-		close(fd);
-		return -1;
-	}
-	pool->listen_fd = fd;
-	return 0;
-}
-
-int lvctl_pool_fd(const struct lvctl_pool *pool)
-{
-	return pool->listen_fd;
+	return add_size(pool, memory_mb, vcpus, count);
 }
 
 /* The first size below its count whose wait is over; else how long to wait. */
@@ -237,210 +202,114 @@ static struct pool_shell *take_shell(struct pool_size *size)
 	return shell;
 }
 
-static void fail(struct lvctl_pool_reply *reply)
+/* Destroys ready shells of @size until at most @keep are left. */
+static void drop_shells(struct pool_size *size, unsigned int keep)
 {
-	reply->status = LVCTL_POOL_FAILED;
-	snprintf(reply->error, sizeof(reply->error), "%s",
-		 lvctl_last_error[0] ? lvctl_last_error :
-		 "the daemon could not create the guest");
+	while (size->ready > keep) {
+		struct pool_shell *shell = take_shell(size);
+
+		lvctl_build_undo(&shell->build);
+		free(shell);
+	}
+}
+
+static void remove_size(struct lvctl_pool *pool, struct pool_size *size)
+{
+	struct pool_size *last = &pool->sizes[pool->nr_sizes - 1];
+
+	drop_shells(size, 0);
+	if (size != last) {
+		*size = *last;
+		/* An empty list's tail points at its own head. */
+		if (!size->head)
+			size->tail = &size->head;
+	}
+	pool->nr_sizes--;
 }
 
 /*
- * A guest from a shell, or LVCTL_POOL_NO_SHELL for a build from scratch.
- * Its name in *@name (the caller frees it) when one was made.
+ * POOL_SET: keep @target shells of a size ready; a new size is added, a
+ * lower target destroys the extra shells now, 0 drops the size.
  */
-static void serve_create(struct lvctl_pool *pool, uint32_t flags,
-			 const char *text, size_t len,
-			 struct lvctl_pool_reply *reply, char **name)
+int lvctl_pool_set_size(struct lvctl_pool *pool, long memory_mb, long vcpus,
+			unsigned int target)
 {
-	struct lvctl_config cfg;
-	struct pool_shell *shell;
-	struct pool_size *size;
+	struct pool_size *size = find_size(pool, memory_mb, vcpus);
 
-	if (lvctl_config_parse(text, len, "request", &cfg)) {
-		fail(reply);
-		return;
+	if (!size)
+		return target ? add_size(pool, memory_mb, vcpus, target) : 0;
+	if (!target) {
+		remove_size(pool, size);
+		return 0;
 	}
-
-	size = find_size(pool, cfg.memory_mb, cfg.vcpus);
-	if (!size || !size->ready || cfg.maxmem_mb != cfg.memory_mb) {
-		reply->status = LVCTL_POOL_NO_SHELL;
-		goto out;
-	}
-	if (lvctl_build_check(pool->xch, pool->noxs_fd, &cfg,
-			      LVCTL_CHECK_KERNEL)) {
-		fail(reply);
-		goto out;
-	}
-
-	shell = take_shell(size);
-	shell->build.paused = !!(flags & LVCTL_POOL_PAUSED);
-	if (lvctl_shell_finish(&shell->build, &cfg)) {
-		fail(reply);		/* the shell is destroyed */
-	} else {
-		size->used++;
-		reply->status = LVCTL_POOL_OK;
-		reply->domid = shell->build.domid;
-		reply->times = shell->build.times;
-		*name = cfg.name;
-		cfg.name = NULL;
-	}
-	free(shell);
-out:
-	lvctl_config_free(&cfg);
+	size->target = target;
+	size->retry_at = 0;	/* an operator's change is worth a new try */
+	drop_shells(size, target);
+	return 0;
 }
 
-static void serve_list(struct lvctl_pool *pool,
-		       struct lvctl_pool_list_reply *reply)
+/*
+ * A guest of @cfg from a ready shell of its size, into @guest. Returns 0,
+ * 1 if there is none (build it from scratch), or -1 after saying why the
+ * finish failed (the shell is destroyed).
+ */
+int lvctl_pool_take(struct lvctl_pool *pool, const struct lvctl_config *cfg,
+		    int paused, struct lvctl_build *guest)
+{
+	struct pool_size *size = find_size(pool, cfg->memory_mb, cfg->vcpus);
+	struct pool_shell *shell;
+	int ret;
+
+	if (!size || !size->ready || cfg->maxmem_mb != cfg->memory_mb)
+		return 1;
+	if (lvctl_build_check(pool->xch, pool->noxs_fd, cfg,
+			      LVCTL_CHECK_KERNEL))
+		return -1;
+
+	shell = take_shell(size);
+	shell->build.paused = paused;
+	ret = lvctl_shell_finish(&shell->build, cfg);
+	if (!ret) {
+		size->used++;
+		*guest = shell->build;
+	}
+	free(shell);
+	return ret ? -1 : 0;
+}
+
+/* The pool as POOL_LIST shows it; returns the number of sizes. */
+unsigned int lvctl_pool_describe(const struct lvctl_pool *pool,
+				 struct lightvm_pool_size *sizes)
 {
 	unsigned int i, j;
 
-	reply->nr_sizes = pool->nr_sizes;
 	for (i = 0; i < pool->nr_sizes; i++) {
 		const struct pool_size *size = &pool->sizes[i];
-		struct lvctl_pool_size_info *info = &reply->sizes[i];
 		const struct pool_shell *shell = size->head;
+		struct lightvm_pool_size *info = &sizes[i];
 
+		memset(info, 0, sizeof(*info));
 		info->memory_mb = size->memory_mb;
 		info->vcpus = size->vcpus;
 		info->target = size->target;
 		info->ready = size->ready;
 		info->used = size->used;
 		info->failed = size->failed;
-		for (j = 0; shell && j < 8; j++, shell = shell->next)
+		for (j = 0; shell && j < LIGHTVM_POOL_SHOWN;
+		     j++, shell = shell->next)
 			info->shell_domids[j] = shell->build.domid;
 	}
+	return pool->nr_sizes;
 }
 
-/* Reads one request: the header, and for CREATE its config text. */
-static ssize_t read_request(int conn, struct lvctl_pool_request *req,
-			    char *text, size_t text_size)
-{
-	struct iovec iov[2] = {
-		{ .iov_base = req, .iov_len = sizeof(*req) },
-		{ .iov_base = text, .iov_len = text_size },
-	};
-	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
-	ssize_t n;
-
-	n = recvmsg(conn, &msg, 0);
-	if (n < (ssize_t)sizeof(*req) || (msg.msg_flags & MSG_TRUNC) ||
-	    req->proto != LVCTL_POOL_PROTO ||
-	    req->len != n - sizeof(*req) ||
-	    (req->flags & ~LVCTL_POOL_PAUSED))
-		return -1;
-	if (req->op == LVCTL_POOL_OP_LIST && (req->len || req->flags))
-		return -1;
-	if (req->op != LVCTL_POOL_OP_LIST && req->op != LVCTL_POOL_OP_CREATE)
-		return -1;
-	return req->len;
-}
-
-/* Has the client hung up (given up waiting, or died)? */
-static int client_gone(int conn)
-{
-	struct pollfd pfd = { .fd = conn, .events = POLLRDHUP };
-
-	return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLRDHUP | POLLHUP));
-}
-
-/*
- * Did the client take the guest it was sent? Its LVCTL_POOL_ACK comes at
- * once, or never. After the wait no more can come in (shutdown): an ACK
- * the client managed to send is read here, or its send failed.
- */
-static int client_took(int conn)
-{
-	struct pollfd pfd = { .fd = conn, .events = POLLIN };
-	uint32_t ack = 0;
-
-	if (poll(&pfd, 1, CLIENT_TIMEOUT_S * 1000) <= 0)
-		shutdown(conn, SHUT_RDWR);
-	return recv(conn, &ack, sizeof(ack), MSG_DONTWAIT) == sizeof(ack) &&
-	       ack == LVCTL_POOL_ACK;
-}
-
-/* The client of @domid (@name) never took it: nobody was told it exists. */
-static void undo_create(struct lvctl_pool *pool, uint32_t domid,
-			const char *name)
-{
-	if (lvctl_guest_destroy(pool->xch, pool->noxs_fd, domid, name) < 0)
-		return;
-	lvctl_log("destroyed domain %u (%s): its client gave up before the answer",
-		  domid, name);
-}
-
-static void answer_create(struct lvctl_pool *pool, int conn, uint32_t flags,
-			  const char *text, size_t len)
-{
-	struct lvctl_pool_reply reply = { 0 };
-	char *name = NULL;
-	int sent;
-
-	if (client_gone(conn)) {
-		lvctl_log("a client gave up before its request was read; nothing done");
-		return;
-	}
-	serve_create(pool, flags, text, len, &reply, &name);
-	sent = send(conn, &reply, sizeof(reply), MSG_NOSIGNAL) == sizeof(reply);
-	if (reply.status == LVCTL_POOL_OK && (!sent || !client_took(conn)))
-		undo_create(pool, reply.domid, name);
-	free(name);
-}
-
-/* Answers one client, if one is waiting. */
-void lvctl_pool_serve(struct lvctl_pool *pool)
-{
-	struct timeval timeout = { .tv_sec = CLIENT_TIMEOUT_S };
-	static char text[LVCTL_CONFIG_MAX];
-	struct lvctl_pool_list_reply list = { 0 };
-	struct lvctl_pool_reply reply = { 0 };
-	struct lvctl_pool_request req;
-	ssize_t len;
-	int conn;
-
-	conn = accept4(pool->listen_fd, NULL, NULL, SOCK_CLOEXEC);
-	if (conn < 0)
-		return;
-	setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
-	setsockopt(conn, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof(timeout));
-
-	lvctl_last_error[0] = '\0';
-	len = read_request(conn, &req, text, sizeof(text));
-	if (len < 0) {
-		reply.status = LVCTL_POOL_FAILED;
-		snprintf(reply.error, sizeof(reply.error),
-			 "the daemon got a malformed request (is lvctl the same version?)");
-		send(conn, &reply, sizeof(reply), MSG_NOSIGNAL);
-	} else if (req.op == LVCTL_POOL_OP_LIST) {
-		serve_list(pool, &list);
-		send(conn, &list, sizeof(list), MSG_NOSIGNAL);
-	} else {
-		answer_create(pool, conn, req.flags, text, len);
-	}
-	close(conn);
-}
-
-/* Destroys every ready shell and stops listening. */
+/* Destroys every ready shell. */
 void lvctl_pool_free(struct lvctl_pool *pool)
 {
 	unsigned int i;
 
 	if (!pool)
 		return;
-	for (i = 0; i < pool->nr_sizes; i++) {
-		struct pool_size *size = &pool->sizes[i];
-
-		while (size->head) {
-			struct pool_shell *shell = take_shell(size);
-
-			lvctl_build_undo(&shell->build);
-			free(shell);
-		}
-	}
-	if (pool->listen_fd >= 0) {
-		close(pool->listen_fd);
-		unlink(LVCTL_POOL_SOCKET);
-	}
+	for (i = 0; i < pool->nr_sizes; i++)
+		drop_shells(&pool->sizes[i], 0);
 	free(pool);
 }

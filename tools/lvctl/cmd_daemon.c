@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The daemon and the commands that speak to it: daemon, pool, events.
+ *
+ * The daemon (daemon_loop.c) acts on guests' shutdowns, keeps the pool of
+ * shells, and serves the API (Documentation/api.md). Every lvctl command
+ * that needs the daemon goes through liblightvm, as any other client.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+#include <xenctrl.h>
+#include <xenevtchn.h>
+
+#include <lightvm/liblightvm.h>
+
+#include "daemon.h"
+#include "lvctl.h"
+
+#define DAEMON_PIDFILE		"/run/lightvm/daemon.pid"
+#define DAEMON_LOG		"/run/lightvm/daemon.log"
+
+/* --- the client's side ---------------------------------------------------- */
+
+/*
+ * A connection to the daemon, its requests' deadline $LVCTL_DAEMON_TIMEOUT
+ * seconds if set. NULL with *@absent set when no daemon runs; NULL after
+ * saying why on any other failure.
+ */
+struct lightvm *lvctl_daemon_connect(int *absent)
+{
+	const char *env = getenv("LVCTL_DAEMON_TIMEOUT");
+	char error[LIGHTVM_ERROR_SIZE];
+	struct lightvm *lv;
+	long timeout_s = 0;
+	char *end;
+
+	*absent = 0;
+	if (env) {
+		errno = 0;
+		timeout_s = strtol(env, &end, 10);
+		if (errno || end == env || *end || timeout_s < 1 ||
+		    timeout_s > 3600) {
+			lvctl_error("LVCTL_DAEMON_TIMEOUT=%s: expected seconds, 1 to 3600",
+				    env);
+			return NULL;
+		}
+	}
+	lv = lightvm_connect(NULL, error, sizeof(error));
+	if (!lv) {
+		if (errno == ENOENT || errno == ECONNREFUSED)
+			*absent = 1;
+		else
+			lvctl_error("%s", error);
+		return NULL;
+	}
+	if (timeout_s)
+		lightvm_set_timeout(lv, timeout_s * 1000);
+	return lv;
+}
+
+/* For commands that need the daemon: a connection, or why not. */
+static struct lightvm *daemon_needed(void)
+{
+	struct lightvm *lv;
+	int absent;
+
+	lv = lvctl_daemon_connect(&absent);
+	if (absent)
+		lvctl_error("no lvctl daemon is running (start one with 'lvctl daemon')");
+	return lv;
+}
+
+static void print_size(const struct lightvm_pool_size *size)
+{
+	unsigned int i;
+
+	printf("%8u %5u %6u %5u %6u %6u ", size->memory_mb, size->vcpus,
+	       size->target, size->ready, size->used, size->failed);
+	for (i = 0; i < LIGHTVM_POOL_SHOWN && size->shell_domids[i]; i++)
+		printf("%s%u", i ? "," : "", size->shell_domids[i]);
+	printf("%s\n", i == 0 ? "-" : size->ready > i ? ",..." : "");
+}
+
+static int pool_show(struct lightvm *lv)
+{
+	struct lightvm_pool_size sizes[LIGHTVM_POOL_MAX_SIZES];
+	unsigned int i, nr;
+
+	if (lightvm_pool_list(lv, sizes, LIGHTVM_POOL_MAX_SIZES, &nr)) {
+		lvctl_error("%s", lightvm_error(lv));
+		return LVCTL_EXIT_FAILURE;
+	}
+	printf("%8s %5s %6s %5s %6s %6s %s\n", "Mem(MiB)", "VCPUs", "Target",
+	       "Ready", "Used", "Failed", "Shells");
+	for (i = 0; i < nr; i++)
+		print_size(&sizes[i]);
+	return LVCTL_EXIT_OK;
+}
+
+/* "MEMORY:VCPUS:COUNT", COUNT 0 dropping the size. */
+static int parse_pool_spec(const char *spec, unsigned int v[3])
+{
+	char *end;
+	const char *s = spec;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		errno = 0;
+		if (*s < '0' || *s > '9')
+			return -1;
+		v[i] = strtoul(s, &end, 10);
+		if (errno || *end != (i < 2 ? ':' : '\0'))
+			return -1;
+		s = end + 1;
+	}
+	return 0;
+}
+
+int cmd_pool(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "set", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char synopsis[] = "[-s|--set MEMORY:VCPUS:COUNT]";
+	const char *set = NULL;
+	struct lightvm *lv;
+	unsigned int v[3];
+	int c, status;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+s:h", options, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			set = optarg;
+			break;
+		case 'h':
+			printf("usage: %s pool %s\n", lvctl_progname, synopsis);
+			return LVCTL_EXIT_OK;
+		default:
+			return lvctl_usage_error("pool", "unknown option '%s'",
+						 argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		return lvctl_usage_error("pool", "unexpected argument '%s'",
+					 argv[optind]);
+	if (set && parse_pool_spec(set, v))
+		return lvctl_usage_error("pool",
+			"--set '%s': expected MEMORY:VCPUS:COUNT (COUNT 0 drops the size)",
+			set);
+
+	lv = daemon_needed();
+	if (!lv)
+		return LVCTL_EXIT_FAILURE;
+	if (!set) {
+		status = pool_show(lv);
+	} else if (lightvm_pool_set(lv, v[0], v[1], v[2])) {
+		lvctl_error("%s", lightvm_error(lv));
+		status = LVCTL_EXIT_FAILURE;
+	} else {
+		status = LVCTL_EXIT_OK;
+	}
+	lightvm_close(lv);
+	return status;
+}
+
+static const char *const event_names[] = {
+	[LIGHTVM_EVENT_STARTED] = "started",
+	[LIGHTVM_EVENT_SHUTDOWN] = "shutdown",
+	[LIGHTVM_EVENT_DESTROYED] = "destroyed",
+	[LIGHTVM_EVENT_LOST] = "lost",
+};
+
+static const char *const shutdown_names[] = {
+	"poweroff", "reboot", "suspend", "crash", "watchdog",
+};
+
+static void print_event(const struct lightvm_event *ev)
+{
+	time_t secs = ev->time_ns / 1000000000ULL;
+	struct tm tm;
+	char when[32] = "-";
+
+	if (ev->time_ns && localtime_r(&secs, &tm))
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (ev->type == LIGHTVM_EVENT_LOST) {
+		printf("%s lost (this client read too slowly)\n", when);
+	} else {
+		printf("%s.%03u %s %u %s", when,
+		       (unsigned int)(ev->time_ns / 1000000 % 1000),
+		       ev->type < sizeof(event_names) / sizeof(event_names[0]) &&
+		       event_names[ev->type] ? event_names[ev->type] : "?",
+		       ev->domid, ev->name);
+		if (ev->type == LIGHTVM_EVENT_SHUTDOWN)
+			printf(" %s", ev->reason < 5 ?
+			       shutdown_names[ev->reason] : "?");
+		printf("\n");
+	}
+	fflush(stdout);
+}
+
+/* events [-n COUNT] [-t SECONDS]: the daemon's event stream, one a line. */
+int cmd_events(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "count", required_argument, NULL, 'n' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char synopsis[] = "[-n|--count N] [-t|--timeout SECONDS]";
+	long count = -1, timeout_s = -1, *value;
+	struct lightvm_event ev;
+	struct lightvm *lv;
+	double until;
+	char *end;
+	int c, ret;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+n:t:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+		case 't':
+			value = c == 'n' ? &count : &timeout_s;
+			errno = 0;
+			*value = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || *value < 1 ||
+			    *value > 1000000)
+				return lvctl_usage_error("events",
+					"-%c %s: expected a number, 1 to 1000000",
+					c, optarg);
+			break;
+		case 'h':
+			printf("usage: %s events %s\n", lvctl_progname,
+			       synopsis);
+			return LVCTL_EXIT_OK;
+		default:
+			return lvctl_usage_error("events", "unknown option '%s'",
+						 argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		return lvctl_usage_error("events", "unexpected argument '%s'",
+					 argv[optind]);
+
+	lv = daemon_needed();
+	if (!lv)
+		return LVCTL_EXIT_FAILURE;
+	if (lightvm_subscribe(lv, LIGHTVM_EVENT_ALL)) {
+		lvctl_error("%s", lightvm_error(lv));
+		lightvm_close(lv);
+		return LVCTL_EXIT_FAILURE;
+	}
+	/* Subscribed: whoever waits for this line may act now. */
+	fprintf(stderr, "%s: listening\n", lvctl_progname);
+	until = lvctl_now_ms() + timeout_s * 1000;
+	while (count < 0 || count-- > 0) {
+		int ms = timeout_s < 0 ? -1 : (int)(until - lvctl_now_ms());
+
+		if (timeout_s >= 0 && ms <= 0)
+			break;
+		ret = lightvm_next_event(lv, &ev, ms);
+		if (ret == -ETIMEDOUT)
+			break;
+		if (ret) {
+			lvctl_error("%s", lightvm_error(lv));
+			lightvm_close(lv);
+			return LVCTL_EXIT_FAILURE;
+		}
+		print_event(&ev);
+	}
+	lightvm_close(lv);
+	return LVCTL_EXIT_OK;
+}
+
+/* --- the daemon ----------------------------------------------------------- */
+
+static volatile sig_atomic_t daemon_stop;
+
+static void daemon_signal(int sig)
+{
+	(void)sig;
+	daemon_stop = 1;
+}
+
+static int write_pid(int fd)
+{
+	char pid[32];
+	int len;
+
+	len = snprintf(pid, sizeof(pid), "%d\n", getpid());
+	if (ftruncate(fd, 0) || pwrite(fd, pid, len, 0) != len) {
+		lvctl_error("cannot write %s: %s", DAEMON_PIDFILE,
+			    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* One daemon at a time: a lock on the pid file, held for our life. */
+static int daemon_lock(void)
+{
+	int fd;
+
+	mkdir("/run/lightvm", 0700);
+	fd = open(DAEMON_PIDFILE, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		lvctl_error("cannot open %s: %s", DAEMON_PIDFILE,
+			    strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB)) {
+		lvctl_error("another lvctl daemon is running (%s is locked)",
+			    DAEMON_PIDFILE);
+		close(fd);
+		return -1;
+	}
+	if (write_pid(fd)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Only root may connect: the socket is created 0600. */
+static int daemon_listen(void)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	mode_t umask_was;
+	int fd, err;
+
+	strcpy(addr.sun_path, LIGHTVM_API_SOCKET);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		lvctl_error("cannot create a socket: %s", strerror(errno));
+		return -1;
+	}
+	/* A stale socket of a daemon that died: the pid file lock is ours. */
+	unlink(LIGHTVM_API_SOCKET);
+	umask_was = umask(077);
+	err = bind(fd, (struct sockaddr *)&addr, sizeof(addr));
+	umask(umask_was);
+	if (err || listen(fd, 128)) {
+		lvctl_error("cannot listen on %s: %s", LIGHTVM_API_SOCKET,
+			    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int parse_daemon_args(int argc, char **argv, int *foreground,
+			     struct lvctl_pool *pool)
+{
+	static const struct option options[] = {
+		{ "foreground", no_argument, NULL, 'F' },
+		{ "pool", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char synopsis[] =
+		"[-F|--foreground] [-P|--pool MEMORY:VCPUS:COUNT]...";
+	int c;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+FP:h", options, NULL)) != -1) {
+		switch (c) {
+		case 'F':
+			*foreground = 1;
+			break;
+		case 'P':
+			if (lvctl_pool_add_size(pool, optarg))
+				return LVCTL_EXIT_USAGE;
+			break;
+		case 'h':
+			printf("usage: %s daemon %s\n", lvctl_progname,
+			       synopsis);
+			return LVCTL_EXIT_OK;
+		default:
+			return lvctl_usage_error("daemon", "unknown option '%s'",
+						 argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		return lvctl_usage_error("daemon", "unexpected argument '%s'",
+					 argv[optind]);
+	return -1;
+}
+
+/* To the background; its stderr, the log, gets each line as it is said. */
+static int daemon_detach(int lock)
+{
+	if (daemon(0, 1)) {
+		lvctl_error("cannot go to the background: %s",
+			    strerror(errno));
+		return -1;
+	}
+	if (write_pid(lock) || !freopen(DAEMON_LOG, "a", stderr) ||
+	    !freopen("/dev/null", "w", stdout))
+		return -1;
+	setvbuf(stderr, NULL, _IOLBF, 0);
+	return 0;
+}
+
+static int daemon_serve(struct daemon_ctx *ctx, int listen_fd,
+			xenevtchn_handle *xce)
+{
+	struct sigaction sa = { .sa_handler = daemon_signal };
+	sigset_t stops, waitmask;
+
+	lvctl_log_timestamps = 1;
+	lvctl_log("daemon %d started", getpid());
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	sigprocmask(SIG_BLOCK, &stops, &waitmask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	return daemon_run(ctx, listen_fd, xce, &waitmask, &daemon_stop);
+}
+
+int cmd_daemon(int argc, char **argv)
+{
+	int foreground = 0, lock, listen_fd, ret, status = LVCTL_EXIT_FAILURE;
+	struct daemon_ctx ctx = { 0 };
+	xenevtchn_handle *xce;
+
+	/* Usage errors and --help first, before Xen is opened. */
+	ctx.pool = lvctl_pool_new(NULL, -1);
+	if (!ctx.pool)
+		return LVCTL_EXIT_FAILURE;
+	ret = parse_daemon_args(argc, argv, &foreground, ctx.pool);
+	lvctl_pool_free(ctx.pool);
+	if (ret >= 0)
+		return ret;
+
+	if (lvctl_open(&ctx.noxs_fd, &ctx.xch))
+		return LVCTL_EXIT_FAILURE;
+	ctx.pool = lvctl_pool_new(ctx.xch, ctx.noxs_fd);
+	if (!ctx.pool ||
+	    parse_daemon_args(argc, argv, &foreground, ctx.pool) >= 0)
+		goto out;
+	xce = xenevtchn_open(NULL, 0);
+	if (!xce) {
+		lvctl_error("cannot open the event channel device: %s",
+			    strerror(errno));
+		goto out;
+	}
+	if (xenevtchn_bind_virq(xce, VIRQ_DOM_EXC) < 0) {
+		lvctl_error("cannot bind VIRQ_DOM_EXC: %s (is xenstored, or another daemon, running?)",
+			    strerror(errno));
+		goto out_evtchn;
+	}
+	lock = daemon_lock();
+	if (lock < 0)
+		goto out_evtchn;
+	listen_fd = daemon_listen();
+	if (listen_fd < 0)
+		goto out_lock;
+	if (!foreground && daemon_detach(lock))
+		goto out_listen;
+	if (!daemon_serve(&ctx, listen_fd, xce))
+		status = LVCTL_EXIT_OK;
+
+out_listen:
+	close(listen_fd);
+	unlink(LIGHTVM_API_SOCKET);
+out_lock:
+	unlink(DAEMON_PIDFILE);
+	close(lock);
+out_evtchn:
+	xenevtchn_close(xce);
+out:
+	/* Before the pid file goes: no shell outlives the daemon. */
+	lvctl_pool_free(ctx.pool);
+	guest_watch_free();
+	lvctl_close(ctx.noxs_fd, ctx.xch);
+	return status;
+}

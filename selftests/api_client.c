@@ -5,7 +5,9 @@
  * nothing done, then liblightvm against real noop guests: create, info,
  * list, destroy, pipelined creates, clients that leave mid-request or
  * without taking their guest, concurrent clients, a client that never
- * reads, the event stream, and what all of it left behind (nothing).
+ * reads, the event stream, templates (their command line, their
+ * invalidation when the kernel file changes), and what all of it left
+ * behind (nothing).
  *
  * It starts `lvctl daemon -F` for itself and stops it at the end.
  *
@@ -635,6 +637,132 @@ static void check_events(struct lightvm *lv)
 	lightvm_close(sub);
 }
 
+/* --- templates -------------------------------------------------------------- */
+
+#define TEMPLATE_KERNEL	"/tmp/api-template-noop"
+
+static int copy_file(const char *from, const char *to)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "cp %s %s.new && mv %s.new %s", from, to,
+		 to, to);
+	return system(cmd);
+}
+
+/* The template's pool entry; -1 if there is none. */
+static int template_entry(struct lightvm *lv, const char *name,
+			  struct lightvm_pool_template *out)
+{
+	struct lightvm_pool_template t[LIGHTVM_POOL_MAX_TEMPLATES];
+	struct lightvm_pool_size sizes[LIGHTVM_POOL_MAX_SIZES];
+	unsigned int nr_sizes, nr, i;
+
+	if (lightvm_pool_list(lv, sizes, LIGHTVM_POOL_MAX_SIZES, &nr_sizes, t,
+			      LIGHTVM_POOL_MAX_TEMPLATES, &nr))
+		return -1;
+	for (i = 0; i < nr; i++)
+		if (!strcmp(t[i].name, name)) {
+			*out = t[i];
+			return 0;
+		}
+	return -1;
+}
+
+static int template_ready(struct lightvm *lv, const char *name,
+			  unsigned int ready, int seconds)
+{
+	struct lightvm_pool_template t;
+	double until = now_ms() + seconds * 1000;
+
+	while (now_ms() < until) {
+		if (!template_entry(lv, name, &t) && t.ready == ready)
+			return 1;
+		usleep(100000);
+	}
+	return 0;
+}
+
+static void check_templates(struct lightvm *lv, struct lightvm *sub)
+{
+	struct lightvm_create_reply made;
+	struct lightvm_pool_template t;
+	char cfg[512];
+	size_t len;
+	int ret, ok;
+
+	if (copy_file(kernel, TEMPLATE_KERNEL))
+		tap_diag("cannot copy %s", kernel);
+	len = snprintf(cfg, sizeof(cfg),
+		       "name = \"api-tpl\"\nkernel = \"%s\"\nmemory = 4\nextra = \"noop=block\"\n",
+		       TEMPLATE_KERNEL);
+	ret = lightvm_template_set(lv, "api-tpl", cfg, len, 2);
+	tap_ok(!ret && template_ready(lv, "api-tpl", 2, 30),
+	       "template api-tpl defined: 2 shells with the image built");
+
+	/* The template says block; this guest's command line says poweroff. */
+	ret = lightvm_create_template(lv, "api-tpl", "api-t1", "noop=poweroff",
+				      0, &made);
+	tap_ok(!ret && made.source == LIGHTVM_SOURCE_TEMPLATE,
+	       "create from the template: domain %u, %u us in the daemon (load %u, console %u, unpause %u)",
+	       made.domid, made.times.request_us, made.times.load_us,
+	       made.times.console_us, made.times.unpause_us);
+	tap_ok(!ret && expect_event(sub, LIGHTVM_EVENT_STARTED, "api-t1",
+				    made.domid, 0) &&
+	       expect_event(sub, LIGHTVM_EVENT_SHUTDOWN, "api-t1", made.domid,
+			    0),
+	       "its own command line reached it: noop=poweroff, it powered off");
+
+	ret = lightvm_create_template(lv, "api-tpl", "api-t2", NULL, 0, &made);
+	tap_ok(!ret && made.source == LIGHTVM_SOURCE_TEMPLATE &&
+	       exists(lv, "api-t2") && !lightvm_destroy(lv, 0, "api-t2"),
+	       "without a command line it gets the template's (noop=block: it stays up)");
+
+	/* A plain create of the same kernel and size takes a template shell. */
+	ok = template_ready(lv, "api-tpl", 2, 30);
+	len = snprintf(cfg, sizeof(cfg),
+		       "name = \"api-t3\"\nkernel = \"%s\"\nmemory = 4\nextra = \"noop=block\"\non_poweroff = \"preserve\"\n",
+		       TEMPLATE_KERNEL);
+	ret = lightvm_create(lv, cfg, len, 0, &made);
+	tap_ok(ok && !ret && made.source == LIGHTVM_SOURCE_TEMPLATE &&
+	       !lightvm_destroy(lv, 0, "api-t3"),
+	       "a CREATE whose kernel and size match is served from the template");
+
+	/* The kernel file changes: no stale shell is served. */
+	ok = template_ready(lv, "api-tpl", 2, 30);
+	copy_file(kernel, TEMPLATE_KERNEL);
+	ret = lightvm_create_template(lv, "api-tpl", "api-t4", NULL, 0, &made);
+	ok &= !template_entry(lv, "api-tpl", &t);
+	tap_ok(ok && !ret && made.source == LIGHTVM_SOURCE_SCRATCH &&
+	       t.stale >= 2,
+	       "the kernel file replaced: the template's shells are dropped (stale %u), the guest is built from scratch",
+	       t.stale);
+	lightvm_destroy(lv, 0, "api-t4");
+	ok = template_ready(lv, "api-tpl", 2, 30);
+	ret = lightvm_create_template(lv, "api-tpl", "api-t5", NULL, 0, &made);
+	tap_ok(ok && !ret && made.source == LIGHTVM_SOURCE_TEMPLATE &&
+	       !lightvm_destroy(lv, 0, "api-t5"),
+	       "refilled from the new file, the template serves again");
+
+	ret = lightvm_create_template(lv, "api-none", "api-t6", NULL, 0, &made);
+	tap_ok(ret == -ENOENT, "an unknown template: %s", lightvm_error(lv));
+	ret = lightvm_create_template(lv, "api-tpl", "9bad name", NULL, 0,
+				      &made);
+	tap_ok(ret == -EINVAL, "a bad guest name: %s", lightvm_error(lv));
+	len = snprintf(cfg, sizeof(cfg),
+		       "name = \"api-other\"\nkernel = \"%s\"\n",
+		       TEMPLATE_KERNEL);
+	ret = lightvm_template_set(lv, "api-tpl", cfg, len, 1);
+	tap_ok(ret == -EINVAL, "a template whose config names another guest: %s",
+	       lightvm_error(lv));
+
+	ok = template_ready(lv, "api-tpl", 2, 30);
+	ret = lightvm_template_set(lv, "api-tpl", NULL, 0, 0);
+	tap_ok(ok && !ret && template_entry(lv, "api-tpl", &t) < 0,
+	       "template dropped: gone from the pool with its shells");
+	unlink(TEMPLATE_KERNEL);
+}
+
 /* --- the daemon ------------------------------------------------------------ */
 
 static int start_daemon(void)
@@ -688,7 +816,7 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		kernel = argv[1];
 	signal(SIGPIPE, SIG_IGN);
-	tap_plan(51);
+	tap_plan(62);
 
 	noxs_state(before, sizeof(before));
 	tap_ok(!start_daemon(), "lvctl daemon -F listens on %s",
@@ -704,6 +832,13 @@ int main(int argc, char **argv)
 	check_concurrent();
 	check_stalled_client(lv);
 	check_events(lv);
+	{
+		struct lightvm *sub = connect_lib();
+
+		if (sub && !lightvm_subscribe(sub, LIGHTVM_EVENT_ALL))
+			check_templates(lv, sub);
+		lightvm_close(sub);
+	}
 	lightvm_close(lv);
 
 	tap_ok(!stop_daemon(), "the daemon stops on SIGTERM, exit status 0");

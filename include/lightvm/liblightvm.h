@@ -53,11 +53,23 @@ int lightvm_create(struct lightvm *lv, const char *config, size_t len,
 		   uint32_t flags, struct lightvm_create_reply *out);
 
 /*
+ * A guest @name from template @template (lightvm_template_set()), with
+ * @cmdline (NULL: the template's own). The fast path: the template's
+ * shells have the kernel loaded and the image built.
+ */
+int lightvm_create_template(struct lightvm *lv, const char *template,
+			    const char *name, const char *cmdline,
+			    uint32_t flags, struct lightvm_create_reply *out);
+
+/*
  * The same, pipelined: send any number of creates, then wait for each by
  * its id, in any order.
  */
 int lightvm_create_send(struct lightvm *lv, const char *config, size_t len,
 			uint32_t flags, uint64_t *request_id);
+int lightvm_create_template_send(struct lightvm *lv, const char *template,
+				 const char *name, const char *cmdline,
+				 uint32_t flags, uint64_t *request_id);
 int lightvm_create_wait(struct lightvm *lv, uint64_t request_id,
 			struct lightvm_create_reply *out);
 
@@ -79,12 +91,21 @@ int lightvm_info(struct lightvm *lv, uint32_t domid, const char *name,
 int lightvm_list(struct lightvm *lv, struct lightvm_guest_info **guests,
 		 size_t *nr);
 
-/* The pool's sizes: at most @max into @sizes, *@nr of them. */
+/* The pool: at most @max_sizes sizes and @max_templates templates. */
 int lightvm_pool_list(struct lightvm *lv, struct lightvm_pool_size *sizes,
-		      unsigned int max, unsigned int *nr);
+		      unsigned int max_sizes, unsigned int *nr_sizes,
+		      struct lightvm_pool_template *templates,
+		      unsigned int max_templates, unsigned int *nr_templates);
 /* Keep @target shells of a size ready (0 drops the size). */
 int lightvm_pool_set(struct lightvm *lv, uint32_t memory_mb, uint32_t vcpus,
 		     uint32_t target);
+/*
+ * Keep @target shells of template @name ready; @config (@len bytes,
+ * xl.cfg text whose name is @name) defines or redefines it, NULL only
+ * changes the target. 0 drops the template.
+ */
+int lightvm_template_set(struct lightvm *lv, const char *name,
+			 const char *config, size_t len, uint32_t target);
 
 /* Events of the types in @mask (LIGHTVM_EVENT_MASK()s; 0 stops them). */
 int lightvm_subscribe(struct lightvm *lv, uint32_t mask);

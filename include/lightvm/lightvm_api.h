@@ -34,8 +34,11 @@
 #define LIGHTVM_CONFIG_MAX	(64 * 1024)	/* bytes of config text */
 #define LIGHTVM_MSG_MAX		(LIGHTVM_CONFIG_MAX + 1024)
 #define LIGHTVM_LIST_MAX	256	/* guests in one LIST reply */
+#define LIGHTVM_CMDLINE_SIZE	1024	/* a guest's, NUL included (Xen's) */
+#define LIGHTVM_PATH_SIZE	256
 #define LIGHTVM_POOL_MAX_SIZES	16
-#define LIGHTVM_POOL_SHOWN	8	/* shell domids in a pool size's entry */
+#define LIGHTVM_POOL_MAX_TEMPLATES 16
+#define LIGHTVM_POOL_SHOWN	8	/* shell domids in a pool entry */
 
 /* Deadlines: the default, and the furthest one the daemon takes. */
 #define LIGHTVM_DEADLINE_DEFAULT_MS	10000	/* for deadline_ms == 0 */
@@ -58,6 +61,8 @@ enum lightvm_op {
 	LIGHTVM_OP_POOL_SET = 8,	/* pool_size_req */
 	LIGHTVM_OP_SUBSCRIBE = 9,	/* subscribe_req */
 	LIGHTVM_OP_EVENT = 10,		/* kind EVENT: struct lightvm_event */
+	LIGHTVM_OP_TEMPLATE_SET = 11,	/* template_req */
+	LIGHTVM_OP_CREATE_TEMPLATE = 12, /* create_template_req; create_reply */
 };
 
 /**
@@ -139,6 +144,7 @@ struct lightvm_create_req {
 enum lightvm_source {
 	LIGHTVM_SOURCE_SCRATCH = 1,	/* built on the request */
 	LIGHTVM_SOURCE_POOL = 2,	/* from a shell of the size pool */
+	LIGHTVM_SOURCE_TEMPLATE = 3,	/* from a template's built shell */
 };
 
 /**
@@ -173,6 +179,29 @@ struct lightvm_create_reply {
 	uint32_t domid;
 	uint32_t source;
 	struct lightvm_phase_times times;
+};
+
+/* --- CREATE_TEMPLATE -------------------------------------------------- */
+
+/**
+ * struct lightvm_create_template_req - a guest from a template
+ * @template:	the template's name
+ * @name:	the new guest's name
+ * @cmdline_len: bytes of command line after this struct (0 to
+ *		LIGHTVM_CMDLINE_SIZE - 1, no NUL), all of the message's
+ *		rest; 0 keeps the template's own
+ * @pad:	zero
+ *
+ * The guest is the template's configuration under @name, with the
+ * command line given. Flags and reply are CREATE's; so is ownership
+ * (ACK). When the template has no ready shell (or its kernel changed),
+ * the guest is built from scratch from the same configuration.
+ */
+struct lightvm_create_template_req {
+	char template_name[LIGHTVM_NAME_SIZE];
+	char name[LIGHTVM_NAME_SIZE];
+	uint32_t cmdline_len;
+	uint32_t pad;
 };
 
 /* --- SHUTDOWN ----------------------------------------------------------- */
@@ -285,14 +314,39 @@ struct lightvm_pool_size {
 };
 
 /**
- * struct lightvm_pool_list_reply - the pool, followed by @nr_sizes
- *	struct lightvm_pool_size
- * @nr_sizes:	how many follow, at most LIGHTVM_POOL_MAX_SIZES
+ * struct lightvm_pool_template - one template of the daemon's pool
+ * @name:	the template's name (its config's guest name)
+ * @memory_mb, @vcpus: its shells' size
+ * @target, @ready, @used, @failed: as for a size
+ * @stale:	shells dropped because the kernel or ramdisk changed
  * @pad:	zero
+ * @shell_domids: the first ready shells' domids, 0 after
+ * @kernel:	its kernel's path (cut short if longer)
+ */
+struct lightvm_pool_template {
+	char name[LIGHTVM_NAME_SIZE];
+	uint32_t memory_mb;
+	uint32_t vcpus;
+	uint32_t target;
+	uint32_t ready;
+	uint32_t used;
+	uint32_t failed;
+	uint32_t stale;
+	uint32_t pad;
+	uint32_t shell_domids[LIGHTVM_POOL_SHOWN];
+	char kernel[LIGHTVM_PATH_SIZE];
+};
+
+/**
+ * struct lightvm_pool_list_reply - the pool, followed by @nr_sizes
+ *	struct lightvm_pool_size, then @nr_templates
+ *	struct lightvm_pool_template
+ * @nr_sizes:	at most LIGHTVM_POOL_MAX_SIZES
+ * @nr_templates: at most LIGHTVM_POOL_MAX_TEMPLATES
  */
 struct lightvm_pool_list_reply {
 	uint32_t nr_sizes;
-	uint32_t pad;
+	uint32_t nr_templates;
 };
 
 /**
@@ -307,6 +361,23 @@ struct lightvm_pool_size_req {
 	uint32_t vcpus;
 	uint32_t target;
 	uint32_t pad;
+};
+
+/**
+ * struct lightvm_template_req - define, resize or drop a template
+ * @name:	the template's name
+ * @target:	shells to keep ready, 0 to 1024; 0 drops the template
+ * @config_len:	bytes of config text after this struct (at most
+ *		LIGHTVM_CONFIG_MAX), all of the message's rest: the guest
+ *		configuration whose shells are built ahead (its name =
+ *		@name; maxmem = memory). 0: only @target changes.
+ *
+ * A template defined again drops its shells built from the old config.
+ */
+struct lightvm_template_req {
+	char name[LIGHTVM_NAME_SIZE];
+	uint32_t target;
+	uint32_t config_len;
 };
 
 /* --- SUBSCRIBE and events ----------------------------------------------- */

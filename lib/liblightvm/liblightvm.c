@@ -309,7 +309,8 @@ static int send_request(struct lightvm *lv, uint16_t op, uint32_t flags,
 }
 
 /*
- * The reply to @id, checked: status 0 and a body of @min_len to @max_len
+ * The reply to @id (a reply of @op; 0: of CREATE or CREATE_TEMPLATE),
+ * checked: status 0 and a body of @min_len to @max_len
  * bytes, into a buffer the caller frees. Returns 0 or a negative errno
  * value (the daemon's, with its words, when it refused).
  */
@@ -337,7 +338,9 @@ static int wait_reply(struct lightvm *lv, uint64_t id, uint16_t op,
 	hdr = (const void *)r->data;
 	status = (const void *)(hdr + 1);
 	body_len = r->len - sizeof(*hdr) - sizeof(*status);
-	if (hdr->op != op || status->pad) {
+	if ((op ? hdr->op != op : hdr->op != LIGHTVM_OP_CREATE &&
+			       hdr->op != LIGHTVM_OP_CREATE_TEMPLATE) ||
+	    status->pad) {
 		free(r);
 		return fail(lv, EPROTO,
 			    "the lightvm daemon answered another request (is it the same lightvm version?)");
@@ -412,6 +415,40 @@ int lightvm_create_send(struct lightvm *lv, const char *config, size_t len,
 			    config, len, request_id);
 }
 
+int lightvm_create_template_send(struct lightvm *lv, const char *template,
+				 const char *name, const char *cmdline,
+				 uint32_t flags, uint64_t *request_id)
+{
+	struct lightvm_create_template_req req = { 0 };
+	size_t len = cmdline ? strlen(cmdline) : 0;
+
+	if (!template || !*template ||
+	    strlen(template) >= sizeof(req.template_name) || !name || !*name ||
+	    strlen(name) >= sizeof(req.name))
+		return fail(lv, EINVAL, "a template and a guest name of 1 to %d bytes are needed",
+			    LIGHTVM_NAME_SIZE - 1);
+	if (len >= LIGHTVM_CMDLINE_SIZE)
+		return fail(lv, EINVAL, "a command line of %zu bytes: at most %d",
+			    len, LIGHTVM_CMDLINE_SIZE - 1);
+	strcpy(req.template_name, template);
+	strcpy(req.name, name);
+	req.cmdline_len = len;
+	return send_request(lv, LIGHTVM_OP_CREATE_TEMPLATE, flags, &req,
+			    sizeof(req), cmdline, len, request_id);
+}
+
+int lightvm_create_template(struct lightvm *lv, const char *template,
+			    const char *name, const char *cmdline,
+			    uint32_t flags, struct lightvm_create_reply *out)
+{
+	uint64_t id;
+	int ret;
+
+	ret = lightvm_create_template_send(lv, template, name, cmdline, flags,
+					   &id);
+	return ret ? ret : lightvm_create_wait(lv, id, out);
+}
+
 /* Takes the guest: without this, the daemon destroys it. */
 static int ack(struct lightvm *lv, uint64_t request_id, uint32_t domid)
 {
@@ -441,8 +478,8 @@ int lightvm_create_wait(struct lightvm *lv, uint64_t request_id,
 	struct stashed_reply *r;
 	int ret;
 
-	ret = wait_reply(lv, request_id, LIGHTVM_OP_CREATE, sizeof(*out),
-			 sizeof(*out), &r);
+	/* Op 0: the reply of either create. */
+	ret = wait_reply(lv, request_id, 0, sizeof(*out), sizeof(*out), &r);
 	if (ret)
 		return ret;
 	memcpy(out, reply_body(r), sizeof(*out));
@@ -560,9 +597,12 @@ int lightvm_list(struct lightvm *lv, struct lightvm_guest_info **guests,
 }
 
 int lightvm_pool_list(struct lightvm *lv, struct lightvm_pool_size *sizes,
-		      unsigned int max, unsigned int *nr)
+		      unsigned int max_sizes, unsigned int *nr_sizes,
+		      struct lightvm_pool_template *templates,
+		      unsigned int max_templates, unsigned int *nr_templates)
 {
 	const struct lightvm_pool_list_reply *pool;
+	const unsigned char *at;
 	struct stashed_reply *r;
 	uint64_t id;
 	int ret;
@@ -570,22 +610,56 @@ int lightvm_pool_list(struct lightvm *lv, struct lightvm_pool_size *sizes,
 	ret = send_request(lv, LIGHTVM_OP_POOL_LIST, 0, NULL, 0, NULL, 0, &id);
 	if (!ret)
 		ret = wait_reply(lv, id, LIGHTVM_OP_POOL_LIST, sizeof(*pool),
-				 sizeof(*pool) + LIGHTVM_POOL_MAX_SIZES *
-				 sizeof(*sizes), &r);
+				 sizeof(*pool) +
+				 LIGHTVM_POOL_MAX_SIZES * sizeof(*sizes) +
+				 LIGHTVM_POOL_MAX_TEMPLATES * sizeof(*templates),
+				 &r);
 	if (ret)
 		return ret;
 	pool = reply_body(r);
-	if (pool->nr_sizes > LIGHTVM_POOL_MAX_SIZES || pool->pad ||
+	if (pool->nr_sizes > LIGHTVM_POOL_MAX_SIZES ||
+	    pool->nr_templates > LIGHTVM_POOL_MAX_TEMPLATES ||
 	    r->len != sizeof(struct lightvm_msg_header) +
 		      sizeof(struct lightvm_reply_status) + sizeof(*pool) +
-		      pool->nr_sizes * sizeof(*sizes)) {
+		      pool->nr_sizes * sizeof(*sizes) +
+		      pool->nr_templates * sizeof(*templates)) {
 		free(r);
 		return fail(lv, EPROTO, "the lightvm daemon sent a malformed pool list");
 	}
-	*nr = pool->nr_sizes < max ? pool->nr_sizes : max;
-	memcpy(sizes, pool + 1, *nr * sizeof(*sizes));
+	at = (const unsigned char *)(pool + 1);
+	*nr_sizes = pool->nr_sizes < max_sizes ? pool->nr_sizes : max_sizes;
+	memcpy(sizes, at, *nr_sizes * sizeof(*sizes));
+	at += pool->nr_sizes * sizeof(*sizes);
+	*nr_templates = pool->nr_templates < max_templates ?
+			pool->nr_templates : max_templates;
+	memcpy(templates, at, *nr_templates * sizeof(*templates));
 	free(r);
 	return 0;
+}
+
+int lightvm_template_set(struct lightvm *lv, const char *name,
+			 const char *config, size_t len, uint32_t target)
+{
+	struct lightvm_template_req req = { .target = target,
+					    .config_len = len };
+	struct stashed_reply *r;
+	uint64_t id;
+	int ret;
+
+	if (!name || !*name || strlen(name) >= sizeof(req.name))
+		return fail(lv, EINVAL, "a template name of 1 to %d bytes is needed",
+			    LIGHTVM_NAME_SIZE - 1);
+	if (len > LIGHTVM_CONFIG_MAX)
+		return fail(lv, EINVAL, "a config of %zu bytes: at most %d",
+			    len, LIGHTVM_CONFIG_MAX);
+	strcpy(req.name, name);
+	ret = send_request(lv, LIGHTVM_OP_TEMPLATE_SET, 0, &req, sizeof(req),
+			   config, len, &id);
+	if (!ret)
+		ret = wait_reply(lv, id, LIGHTVM_OP_TEMPLATE_SET, 0, 0, &r);
+	if (!ret)
+		free(r);
+	return ret;
 }
 
 int lightvm_pool_set(struct lightvm *lv, uint32_t memory_mb, uint32_t vcpus,

@@ -22,7 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
 #include <unistd.h>
+/* xc_map_foreign_range(): one page, mapped through the xch's own handle. */
+#define XC_WANT_COMPAT_MAP_FOREIGN_API
 #include <xenctrl.h>
 #include <xenguest.h>
 
@@ -233,12 +236,16 @@ static int populate_memory(struct lvctl_build *b)
 	return 0;
 }
 
-/* The kernel and ramdisk, read and parsed into the shell's image. */
-static int load_kernel(struct lvctl_build *b, const struct lvctl_config *cfg)
+/*
+ * The kernel and ramdisk, read and parsed into the shell's image, with
+ * @cmdline as the guest's command line.
+ */
+static int load_kernel(struct lvctl_build *b, const struct lvctl_config *cfg,
+		       const char *cmdline)
 {
 	struct xc_dom_image *dom = b->dom;
 
-	dom->cmdline = xc_dom_strdup(dom, cfg->cmdline ? cfg->cmdline : "");
+	dom->cmdline = xc_dom_strdup(dom, cmdline);
 	if (!dom->cmdline) {
 		lvctl_error("out of memory");
 		return -1;
@@ -420,7 +427,8 @@ static int finish(struct lvctl_build *b, const struct lvctl_config *cfg)
 	if (save_state(b, cfg) || add_disks(b, cfg) || add_vifs(b, cfg))
 		return -1;
 
-	if (load_kernel(b, cfg) || interrupted(b))
+	if (load_kernel(b, cfg, cfg->cmdline ? cfg->cmdline : "") ||
+	    interrupted(b))
 		return -1;
 	lap(b, &b->times.load);
 	if (build_image(b) || interrupted(b))
@@ -438,6 +446,80 @@ int lvctl_shell_finish(struct lvctl_build *b, const struct lvctl_config *cfg)
 	b->lap = lvctl_now_ms();
 	return ended(b, noxs_guest_name(b->noxs_fd, b->domid, cfg->name) ||
 			finish(b, cfg), 1);
+}
+
+/*
+ * A template shell: a shell of @cfg's size with @cfg's kernel and ramdisk
+ * loaded and its image built (page tables, start info, grant table), its
+ * command line empty; paused and nameless. libxenguest's image is let go
+ * (a big kernel's copy would stay in dom0's memory for the shell's life):
+ * what the request writes later, the command line, is in the start info
+ * page, whose machine frame is kept.
+ */
+static int make_template(struct lvctl_build *b, const struct lvctl_config *cfg)
+{
+	if (make_shell(b, NULL) || load_kernel(b, cfg, "") || interrupted(b))
+		return -1;
+	lap(b, &b->times.load);
+	if (build_image(b) || interrupted(b))
+		return -1;
+	lap(b, &b->times.image);
+	b->start_info_mfn = xc_dom_p2m(b->dom, b->dom->start_info_pfn);
+	xc_dom_release(b->dom);
+	b->dom = NULL;
+	return 0;
+}
+
+int lvctl_template_make(struct lvctl_build *b, const struct lvctl_config *cfg)
+{
+	set_size(b, cfg->memory_mb, cfg->maxmem_mb, cfg->vcpus);
+	return ended(b, make_template(b, cfg), 0);
+}
+
+/* Writes the guest's command line into its start info page. */
+static int write_cmdline(struct lvctl_build *b, const char *cmdline)
+{
+	start_info_t *si;
+
+	si = xc_map_foreign_range(b->xch, b->domid, XC_PAGE_SIZE,
+				  PROT_READ | PROT_WRITE, b->start_info_mfn);
+	if (!si) {
+		lvctl_error("cannot map domain %u's start info page: %s",
+			    b->domid, strerror(errno));
+		return -1;
+	}
+	memset(si->cmd_line, 0, sizeof(si->cmd_line));
+	strncpy((char *)si->cmd_line, cmdline, sizeof(si->cmd_line) - 1);
+	munmap(si, XC_PAGE_SIZE);
+	return 0;
+}
+
+/* What a request adds to a template shell: undone on failure. */
+static int finish_template(struct lvctl_build *b,
+			   const struct lvctl_config *cfg)
+{
+	if (save_state(b, cfg) || add_disks(b, cfg) || add_vifs(b, cfg))
+		return -1;
+	if (write_cmdline(b, cfg->cmdline ? cfg->cmdline : "") ||
+	    interrupted(b))
+		return -1;
+	lap(b, &b->times.load);
+	if (connect_vifs(b, cfg) || interrupted(b))
+		return -1;
+	return start_guest(b);
+}
+
+/*
+ * A template shell made into the guest @cfg says; its kernel, ramdisk and
+ * size are the template's (the caller checked).
+ */
+int lvctl_template_finish(struct lvctl_build *b,
+			  const struct lvctl_config *cfg)
+{
+	memset(&b->times, 0, sizeof(b->times));
+	b->lap = lvctl_now_ms();
+	return ended(b, noxs_guest_name(b->noxs_fd, b->domid, cfg->name) ||
+			finish_template(b, cfg), 1);
 }
 
 /* Both halves at once. */

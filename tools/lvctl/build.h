@@ -3,7 +3,10 @@
  * The PV domain builder, in two halves: a shell (the domain, its NoXS
  * record and devices, its memory) and the rest (name, kernel, image,
  * console, unpause). `lvctl create` does both at once; the daemon's pool
- * makes shells ahead of time and finishes one per request.
+ * makes shells ahead of time and finishes one per request. A template
+ * shell goes further ahead: its kernel is loaded and its image built, and
+ * a request only names it, writes its command line, adds its devices and
+ * unpauses it.
  */
 #ifndef LVCTL_BUILD_H
 #define LVCTL_BUILD_H
@@ -44,6 +47,7 @@ struct lvctl_build {
 	long memory_mb, maxmem_mb, vcpus;
 	evtchn_port_t console_port;
 	struct xc_dom_image *dom;	/* its memory, for libxenguest */
+	xen_pfn_t start_info_mfn;	/* a template shell's start info */
 
 	/* what to give back on failure */
 	int have_domain;
@@ -64,6 +68,9 @@ int lvctl_build_check(xc_interface *xch, int noxs_fd,
 int lvctl_build(struct lvctl_build *b, const struct lvctl_config *cfg);
 int lvctl_shell_make(struct lvctl_build *b, long memory_mb, long vcpus);
 int lvctl_shell_finish(struct lvctl_build *b, const struct lvctl_config *cfg);
+int lvctl_template_make(struct lvctl_build *b, const struct lvctl_config *cfg);
+int lvctl_template_finish(struct lvctl_build *b,
+			  const struct lvctl_config *cfg);
 int lvctl_restore(struct lvctl_build *b, const struct lvctl_config *cfg,
 		  int fd);
 void lvctl_build_undo(struct lvctl_build *b);

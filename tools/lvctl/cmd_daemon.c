@@ -24,6 +24,7 @@
 
 #include <lightvm/liblightvm.h>
 
+#include "config.h"
 #include "daemon.h"
 #include "lvctl.h"
 
@@ -92,20 +93,83 @@ static void print_size(const struct lightvm_pool_size *size)
 	printf("%s\n", i == 0 ? "-" : size->ready > i ? ",..." : "");
 }
 
+static void print_template(const struct lightvm_pool_template *t)
+{
+	unsigned int i;
+
+	printf("%-16s %8u %5u %6u %5u %6u %6u %5u ", t->name, t->memory_mb,
+	       t->vcpus, t->target, t->ready, t->used, t->failed, t->stale);
+	for (i = 0; i < LIGHTVM_POOL_SHOWN && t->shell_domids[i]; i++)
+		printf("%s%u", i ? "," : "", t->shell_domids[i]);
+	printf("%s %.*s\n", i == 0 ? "-" : t->ready > i ? ",..." : "",
+	       (int)sizeof(t->kernel), t->kernel);
+}
+
 static int pool_show(struct lightvm *lv)
 {
+	struct lightvm_pool_template templates[LIGHTVM_POOL_MAX_TEMPLATES];
 	struct lightvm_pool_size sizes[LIGHTVM_POOL_MAX_SIZES];
-	unsigned int i, nr;
+	unsigned int i, nr_sizes, nr_templates;
 
-	if (lightvm_pool_list(lv, sizes, LIGHTVM_POOL_MAX_SIZES, &nr)) {
+	if (lightvm_pool_list(lv, sizes, LIGHTVM_POOL_MAX_SIZES, &nr_sizes,
+			      templates, LIGHTVM_POOL_MAX_TEMPLATES,
+			      &nr_templates)) {
 		lvctl_error("%s", lightvm_error(lv));
 		return LVCTL_EXIT_FAILURE;
 	}
 	printf("%8s %5s %6s %5s %6s %6s %s\n", "Mem(MiB)", "VCPUs", "Target",
 	       "Ready", "Used", "Failed", "Shells");
-	for (i = 0; i < nr; i++)
+	for (i = 0; i < nr_sizes; i++)
 		print_size(&sizes[i]);
+	if (!nr_templates)
+		return LVCTL_EXIT_OK;
+	printf("\n%-16s %8s %5s %6s %5s %6s %6s %5s %s %s\n", "Template",
+	       "Mem(MiB)", "VCPUs", "Target", "Ready", "Used", "Failed",
+	       "Stale", "Shells", "Kernel");
+	for (i = 0; i < nr_templates; i++)
+		print_template(&templates[i]);
 	return LVCTL_EXIT_OK;
+}
+
+/*
+ * "CONFIG:COUNT" of pool --template: the config file (its guest name
+ * names the template) sent as text; COUNT 0 drops the template.
+ */
+static int pool_template(struct lightvm *lv, const char *spec)
+{
+	const char *colon = strrchr(spec, ':');
+	struct lvctl_config cfg;
+	char *path, *text = NULL, *end;
+	unsigned long count;
+	size_t len = 0;
+	int ret;
+
+	errno = 0;
+	count = colon && colon != spec ? strtoul(colon + 1, &end, 10) : 0;
+	if (!colon || colon == spec || errno || end == colon + 1 || *end ||
+	    count > LVCTL_POOL_MAX_SHELLS)
+		return lvctl_usage_error("pool",
+			"--template '%s': expected CONFIG:COUNT (COUNT 0 to %d; 0 drops it)",
+			spec, LVCTL_POOL_MAX_SHELLS);
+	path = strndup(spec, colon - spec);
+	ret = !path || lvctl_config_read(path, &cfg);
+	free(path);
+	if (ret)
+		return LVCTL_EXIT_FAILURE;
+	if (count) {
+		text = lvctl_config_format(&cfg, &len);
+		if (!text) {
+			lvctl_error("out of memory");
+			lvctl_config_free(&cfg);
+			return LVCTL_EXIT_FAILURE;
+		}
+	}
+	ret = lightvm_template_set(lv, cfg.name, text, len, count);
+	if (ret)
+		lvctl_error("%s", lightvm_error(lv));
+	free(text);
+	lvctl_config_free(&cfg);
+	return ret ? LVCTL_EXIT_FAILURE : LVCTL_EXIT_OK;
 }
 
 /* "MEMORY:VCPUS:COUNT", COUNT 0 dropping the size. */
@@ -131,21 +195,26 @@ int cmd_pool(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "set", required_argument, NULL, 's' },
+		{ "template", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char synopsis[] = "[-s|--set MEMORY:VCPUS:COUNT]";
-	const char *set = NULL;
+	static const char synopsis[] =
+		"[-s|--set MEMORY:VCPUS:COUNT] [-T|--template CONFIG:COUNT]";
+	const char *set = NULL, *template = NULL;
 	struct lightvm *lv;
 	unsigned int v[3];
 	int c, status;
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+s:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:T:h", options, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			set = optarg;
+			break;
+		case 'T':
+			template = optarg;
 			break;
 		case 'h':
 			printf("usage: %s pool %s\n", lvctl_progname, synopsis);
@@ -158,6 +227,8 @@ int cmd_pool(int argc, char **argv)
 	if (optind != argc)
 		return lvctl_usage_error("pool", "unexpected argument '%s'",
 					 argv[optind]);
+	if (set && template)
+		return lvctl_usage_error("pool", "--set and --template: one at a time");
 	if (set && parse_pool_spec(set, v))
 		return lvctl_usage_error("pool",
 			"--set '%s': expected MEMORY:VCPUS:COUNT (COUNT 0 drops the size)",
@@ -166,7 +237,9 @@ int cmd_pool(int argc, char **argv)
 	lv = daemon_needed();
 	if (!lv)
 		return LVCTL_EXIT_FAILURE;
-	if (!set) {
+	if (template) {
+		status = pool_template(lv, template);
+	} else if (!set) {
 		status = pool_show(lv);
 	} else if (lightvm_pool_set(lv, v[0], v[1], v[2])) {
 		lvctl_error("%s", lightvm_error(lv));
@@ -370,22 +443,27 @@ static int parse_daemon_args(int argc, char **argv, int *foreground,
 	static const struct option options[] = {
 		{ "foreground", no_argument, NULL, 'F' },
 		{ "pool", required_argument, NULL, 'P' },
+		{ "template", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char synopsis[] =
-		"[-F|--foreground] [-P|--pool MEMORY:VCPUS:COUNT]...";
+		"[-F|--foreground] [-P|--pool MEMORY:VCPUS:COUNT]... [-T|--template CONFIG:COUNT]...";
 	int c;
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+FP:h", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+FP:T:h", options, NULL)) != -1) {
 		switch (c) {
 		case 'F':
 			*foreground = 1;
 			break;
 		case 'P':
 			if (lvctl_pool_add_size(pool, optarg))
+				return LVCTL_EXIT_USAGE;
+			break;
+		case 'T':
+			if (lvctl_pool_add_template(pool, optarg))
 				return LVCTL_EXIT_USAGE;
 			break;
 		case 'h':

@@ -554,7 +554,7 @@ int lvctl_config_rename(struct lvctl_config *cfg, const char *name)
 	char *copy;
 
 	if (!valid_name(name) || !strcasecmp(name, "Domain-0")) {
-		lvctl_error("--name '%s': expected 1-%d of [A-Za-z0-9_.-], not starting with a digit, not Domain-0",
+		lvctl_error("guest name '%s': expected 1-%d of [A-Za-z0-9_.-], not starting with a digit, not Domain-0",
 			    name, LVCTL_NAME_SIZE - 1);
 		return -1;
 	}

@@ -82,6 +82,49 @@ static int check_create(const void *body, size_t len, const char **why)
 	return 0;
 }
 
+static int check_create_template(const void *body, size_t len,
+				 const char **why)
+{
+	const struct lightvm_create_template_req *ct = body;
+
+	if (ct->pad) {
+		*why = "non-zero padding in the template create request";
+		return EINVAL;
+	}
+	if (check_string(ct->template_name, sizeof(ct->template_name)) ||
+	    check_string(ct->name, sizeof(ct->name)) || !ct->name[0] ||
+	    !ct->template_name[0]) {
+		*why = "a template or guest name empty, or not NUL-terminated and zero-filled";
+		return EINVAL;
+	}
+	if (ct->cmdline_len != len - sizeof(*ct) ||
+	    ct->cmdline_len >= LIGHTVM_CMDLINE_SIZE ||
+	    memchr(ct + 1, '\0', ct->cmdline_len)) {
+		*why = "a command line that is not the cmdline_len bytes that follow, without NUL, shorter than LIGHTVM_CMDLINE_SIZE";
+		return EBADMSG;
+	}
+	return 0;
+}
+
+static int check_template_set(const void *body, size_t len, const char **why)
+{
+	const struct lightvm_template_req *tr = body;
+
+	if (check_string(tr->name, sizeof(tr->name)) || !tr->name[0]) {
+		*why = "a template name empty, or not NUL-terminated and zero-filled";
+		return EINVAL;
+	}
+	if (tr->config_len != len - sizeof(*tr)) {
+		*why = "a template whose config_len is not the text that follows";
+		return EBADMSG;
+	}
+	if (tr->target > LVCTL_POOL_MAX_SHELLS) {
+		*why = "a template target over 1024 shells";
+		return EINVAL;
+	}
+	return 0;
+}
+
 static int check_shutdown(const void *body, size_t len, const char **why)
 {
 	const struct lightvm_shutdown_req *sr = body;
@@ -237,14 +280,17 @@ static void fill_info(struct lightvm_guest_info *gi, const xc_domaininfo_t *dom,
 
 /* --- the handlers -------------------------------------------------------- */
 
-/* From a shell of the pool if one fits, else from scratch. */
+/*
+ * From a shell (of @template if given, else whichever fits best), else
+ * from scratch.
+ */
 static int create_guest(struct daemon_ctx *ctx, const struct lvctl_config *cfg,
-			int paused, struct lvctl_build *b, uint32_t *source)
+			const char *template, int paused,
+			struct lvctl_build *b, uint32_t *source)
 {
 	int ret;
 
-	ret = lvctl_pool_take(ctx->pool, cfg, paused, b);
-	*source = LIGHTVM_SOURCE_POOL;
+	ret = lvctl_pool_take(ctx->pool, cfg, template, paused, b, source);
 	if (ret <= 0)
 		return ret;
 	*b = (struct lvctl_build){
@@ -259,14 +305,49 @@ static int create_guest(struct daemon_ctx *ctx, const struct lvctl_config *cfg,
 	return lvctl_build(b, cfg);
 }
 
+/*
+ * Makes @cfg's guest for the request and answers it; the guest stays the
+ * daemon's until the client's ACK. @start: when the request was taken.
+ */
+static void create_and_answer(struct daemon_ctx *ctx,
+			      const struct daemon_request *req,
+			      const struct lvctl_config *cfg,
+			      const char *template, double start)
+{
+	struct lightvm_create_reply *reply;
+	struct lvctl_build build;
+	uint32_t source;
+
+	if (create_guest(ctx, cfg, template,
+			 !!(req->hdr->flags & LIGHTVM_CREATE_PAUSED), &build,
+			 &source)) {
+		daemon_send_error(req->client, req->hdr, EIO, "%s",
+				  lvctl_last_error[0] ? lvctl_last_error :
+				  "the daemon could not create the guest");
+		return;
+	}
+	reply = daemon_reply_new(req->hdr, sizeof(*reply));
+	if (!reply || daemon_client_hold(req->client, req->hdr->request_id,
+					 build.domid, cfg->name)) {
+		daemon_reply_free(reply);
+		lvctl_guest_destroy(ctx->xch, ctx->noxs_fd, build.domid,
+				    cfg->name);
+		daemon_send_error(req->client, req->hdr, ENOMEM,
+				  "the daemon is out of memory");
+		return;
+	}
+	reply->domid = build.domid;
+	reply->source = source;
+	fill_times(&reply->times, &build.times, lvctl_now_ms() - start);
+	guest_watch_started(build.domid, cfg->name);
+	daemon_send(req->client, reply);
+}
+
 static void op_create(struct daemon_ctx *ctx, const struct daemon_request *req)
 {
 	const struct lightvm_create_req *cr = req->body;
-	struct lightvm_create_reply *reply;
 	double start = lvctl_now_ms();
-	struct lvctl_build build;
 	struct lvctl_config cfg;
-	uint32_t source;
 
 	/* A client that asked and left gets nothing made. */
 	if (daemon_client_gone(req->client)) {
@@ -279,29 +360,34 @@ static void op_create(struct daemon_ctx *ctx, const struct daemon_request *req)
 				  lvctl_last_error);
 		return;
 	}
-	if (create_guest(ctx, &cfg, !!(req->hdr->flags & LIGHTVM_CREATE_PAUSED),
-			 &build, &source)) {
-		daemon_send_error(req->client, req->hdr, EIO, "%s",
-				  lvctl_last_error[0] ? lvctl_last_error :
-				  "the daemon could not create the guest");
-		goto out;
+	create_and_answer(ctx, req, &cfg, NULL, start);
+	lvctl_config_free(&cfg);
+}
+
+static void op_create_template(struct daemon_ctx *ctx,
+			       const struct daemon_request *req)
+{
+	const struct lightvm_create_template_req *ct = req->body;
+	char cmdline[LIGHTVM_CMDLINE_SIZE];
+	double start = lvctl_now_ms();
+	struct lvctl_config cfg;
+	int err;
+
+	if (daemon_client_gone(req->client)) {
+		lvctl_log("a client went away before its create was read; nothing done");
+		return;
 	}
-	reply = daemon_reply_new(req->hdr, sizeof(*reply));
-	if (!reply || daemon_client_hold(req->client, req->hdr->request_id,
-					 build.domid, cfg.name)) {
-		daemon_reply_free(reply);
-		lvctl_guest_destroy(ctx->xch, ctx->noxs_fd, build.domid,
-				    cfg.name);
-		daemon_send_error(req->client, req->hdr, ENOMEM,
-				  "the daemon is out of memory");
-		goto out;
+	memcpy(cmdline, ct + 1, ct->cmdline_len);
+	cmdline[ct->cmdline_len] = '\0';
+	err = lvctl_pool_template_config(ctx->pool, ct->template_name,
+					 ct->name,
+					 ct->cmdline_len ? cmdline : NULL, &cfg);
+	if (err) {
+		daemon_send_error(req->client, req->hdr, -err, "%s",
+				  lvctl_last_error);
+		return;
 	}
-	reply->domid = build.domid;
-	reply->source = source;
-	fill_times(&reply->times, &build.times, lvctl_now_ms() - start);
-	guest_watch_started(build.domid, cfg.name);
-	daemon_send(req->client, reply);
-out:
+	create_and_answer(ctx, req, &cfg, ct->template_name, start);
 	lvctl_config_free(&cfg);
 }
 
@@ -575,20 +661,54 @@ static void op_info(struct daemon_ctx *ctx, const struct daemon_request *req)
 static void op_pool_list(struct daemon_ctx *ctx,
 			 const struct daemon_request *req)
 {
+	struct lightvm_pool_template templates[LIGHTVM_POOL_MAX_TEMPLATES];
 	struct lightvm_pool_size sizes[LIGHTVM_POOL_MAX_SIZES];
 	struct lightvm_pool_list_reply *reply;
-	unsigned int nr;
+	unsigned int nr_sizes, nr_templates;
+	char *at;
 
-	nr = lvctl_pool_describe(ctx->pool, sizes);
-	reply = daemon_reply_new(req->hdr, sizeof(*reply) + nr * sizeof(*sizes));
+	lvctl_pool_describe(ctx->pool, sizes, &nr_sizes, templates,
+			    &nr_templates);
+	reply = daemon_reply_new(req->hdr, sizeof(*reply) +
+				 nr_sizes * sizeof(*sizes) +
+				 nr_templates * sizeof(*templates));
 	if (!reply) {
 		daemon_send_error(req->client, req->hdr, ENOMEM,
 				  "the daemon is out of memory");
 		return;
 	}
-	reply->nr_sizes = nr;
-	memcpy(reply + 1, sizes, nr * sizeof(*sizes));
+	reply->nr_sizes = nr_sizes;
+	reply->nr_templates = nr_templates;
+	at = (char *)(reply + 1);
+	memcpy(at, sizes, nr_sizes * sizeof(*sizes));
+	memcpy(at + nr_sizes * sizeof(*sizes), templates,
+	       nr_templates * sizeof(*templates));
 	daemon_send(req->client, reply);
+}
+
+static void op_template_set(struct daemon_ctx *ctx,
+			    const struct daemon_request *req)
+{
+	const struct lightvm_template_req *tr = req->body;
+	void *reply;
+	int err;
+
+	err = lvctl_pool_set_template(ctx->pool, tr->name,
+				      tr->config_len ? (const char *)(tr + 1) :
+						       NULL,
+				      tr->config_len, tr->target);
+	if (err) {
+		daemon_send_error(req->client, req->hdr, -err, "%s",
+				  lvctl_last_error);
+		return;
+	}
+	lvctl_log("template %s: %u shells", tr->name, tr->target);
+	reply = daemon_reply_new(req->hdr, 0);
+	if (reply)
+		daemon_send(req->client, reply);
+	else
+		daemon_send_error(req->client, req->hdr, ENOMEM,
+				  "the daemon is out of memory");
 }
 
 static void op_pool_set(struct daemon_ctx *ctx, const struct daemon_request *req)
@@ -654,6 +774,15 @@ static const struct op_desc ops[] = {
 	[LIGHTVM_OP_SUBSCRIBE] = { "subscribe",
 		FIXED(struct lightvm_subscribe_req), 0, check_subscribe,
 		op_subscribe },
+	[LIGHTVM_OP_TEMPLATE_SET] = { "template-set",
+		sizeof(struct lightvm_template_req),
+		sizeof(struct lightvm_template_req) + LIGHTVM_CONFIG_MAX, 0,
+		check_template_set, op_template_set },
+	[LIGHTVM_OP_CREATE_TEMPLATE] = { "create-template",
+		sizeof(struct lightvm_create_template_req),
+		sizeof(struct lightvm_create_template_req) +
+		LIGHTVM_CMDLINE_SIZE - 1, LIGHTVM_CREATE_FLAGS,
+		check_create_template, op_create_template },
 };
 
 /*

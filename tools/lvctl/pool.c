@@ -1,21 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The daemon's pool of domain shells (LightVM's split toolstack): for each
- * configured size, a few domains created ahead of time with their NoXS
- * record and devices and their memory, paused and nameless. A CREATE of
- * that size finishes one (name, kernel, image, console, unpause); the
- * daemon refills the pool when it has nothing else to do.
+ * The daemon's pool of domain shells, made ahead of requests:
  *
- * Everything runs in the daemon's one thread. A shell whose build fails
- * is destroyed (lvctl_shell_make gives everything back) and its size
+ * - sizes (LightVM's split toolstack): for each (memory, vcpus), domains
+ *   with their NoXS record, devices and memory, paused and nameless; a
+ *   create of that size finishes one (name, kernel, image, console,
+ *   unpause);
+ * - templates: for a guest configuration, shells that also have its
+ *   kernel and ramdisk loaded and its image built, so that a request only
+ *   names one, writes its command line, adds its devices and unpauses it.
+ *   A template's shells are only as good as the files they were built
+ *   from: the kernel's and ramdisk's identity (device, inode, size, mtime,
+ *   ctime) is kept with them and checked on every request and refill; a
+ *   file that changed drops them all (counted as stale).
+ *
+ * Both keep their shells on a shelf, oldest first. The daemon refills one
+ * shell at a time when it has nothing else to do. A shell whose build
+ * fails is destroyed (the builder gives everything back) and its shelf
  * waits before trying again. Shells are owned by the daemon's noxs file:
  * if the daemon dies, noxs drops their records; an orderly stop destroys
- * them.
+ * them. Everything runs in the daemon's one thread.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lvctl.h"
 #include "pool.h"
@@ -28,17 +38,38 @@ struct pool_shell {
 	struct pool_shell *next;
 };
 
-struct pool_size {
-	long memory_mb;
-	long vcpus;
+/* Shells of one kind, and how keeping them ready goes. */
+struct shelf {
 	unsigned int target;
 	unsigned int ready;
 	unsigned int used;
 	unsigned int failed;
+	unsigned int stale;		/* dropped: their files changed */
 	double retry_at;		/* ms; no build before then */
 	double retry_ms;		/* the next wait after a failure */
 	struct pool_shell *head;	/* oldest first */
 	struct pool_shell **tail;
+};
+
+struct pool_size {
+	long memory_mb;
+	long vcpus;
+	struct shelf shelf;
+};
+
+/* What identifies a file's content without reading it. */
+struct file_id {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+};
+
+struct pool_template {
+	struct lvctl_config cfg;	/* cfg.name is the template's name */
+	struct file_id kernel_id;	/* what its shells were built from */
+	struct file_id ramdisk_id;
+	struct shelf shelf;
 };
 
 struct lvctl_pool {
@@ -46,6 +77,8 @@ struct lvctl_pool {
 	int noxs_fd;
 	unsigned int nr_sizes;
 	struct pool_size sizes[LVCTL_POOL_MAX_SIZES];
+	unsigned int nr_templates;
+	struct pool_template *templates[LVCTL_POOL_MAX_TEMPLATES];
 };
 
 struct lvctl_pool *lvctl_pool_new(xc_interface *xch, int noxs_fd)
@@ -60,6 +93,103 @@ struct lvctl_pool *lvctl_pool_new(xc_interface *xch, int noxs_fd)
 	pool->noxs_fd = noxs_fd;
 	return pool;
 }
+
+/* --- shelves ---------------------------------------------------------------- */
+
+static void shelf_init(struct shelf *shelf, unsigned int target)
+{
+	memset(shelf, 0, sizeof(*shelf));
+	shelf->target = target;
+	shelf->retry_ms = RETRY_MIN_MS;
+	shelf->tail = &shelf->head;
+}
+
+/* After the struct holding @shelf moved: an empty list's tail is its head. */
+static void shelf_moved(struct shelf *shelf)
+{
+	if (!shelf->head)
+		shelf->tail = &shelf->head;
+}
+
+static struct pool_shell *shelf_take(struct shelf *shelf)
+{
+	struct pool_shell *shell = shelf->head;
+
+	shelf->head = shell->next;
+	if (!shelf->head)
+		shelf->tail = &shelf->head;
+	shelf->ready--;
+	return shell;
+}
+
+static void shelf_put(struct shelf *shelf, struct pool_shell *shell)
+{
+	shelf->retry_ms = RETRY_MIN_MS;
+	*shelf->tail = shell;
+	shelf->tail = &shell->next;
+	shelf->ready++;
+}
+
+/* Destroys ready shells until at most @keep are left. */
+static void shelf_drop(struct shelf *shelf, unsigned int keep)
+{
+	while (shelf->ready > keep) {
+		struct pool_shell *shell = shelf_take(shelf);
+
+		lvctl_build_undo(&shell->build);
+		free(shell);
+	}
+}
+
+static void shelf_failed(struct shelf *shelf, const char *what)
+{
+	shelf->failed++;
+	shelf->retry_at = lvctl_now_ms() + shelf->retry_ms;
+	lvctl_log("%s failed; next try in %.0f s", what,
+		  shelf->retry_ms / 1000);
+	if (shelf->retry_ms < RETRY_MAX_MS)
+		shelf->retry_ms *= 2;
+}
+
+/* Below its target with its wait over: 1; else when it may be, in *@at. */
+static int shelf_due(const struct shelf *shelf, double now, double *at)
+{
+	if (shelf->ready >= shelf->target)
+		return 0;
+	if (shelf->retry_at <= now)
+		return 1;
+	if (*at < 0 || shelf->retry_at < *at)
+		*at = shelf->retry_at;
+	return 0;
+}
+
+static void shelf_describe(const struct shelf *shelf, uint32_t *target,
+			   uint32_t *ready, uint32_t *used, uint32_t *failed,
+			   uint32_t domids[LIGHTVM_POOL_SHOWN])
+{
+	const struct pool_shell *shell = shelf->head;
+	unsigned int i;
+
+	*target = shelf->target;
+	*ready = shelf->ready;
+	*used = shelf->used;
+	*failed = shelf->failed;
+	for (i = 0; shell && i < LIGHTVM_POOL_SHOWN; i++, shell = shell->next)
+		domids[i] = shell->build.domid;
+}
+
+static struct pool_shell *shell_new(struct lvctl_pool *pool)
+{
+	struct pool_shell *shell = calloc(1, sizeof(*shell));
+
+	if (shell) {
+		shell->build.xch = pool->xch;
+		shell->build.noxs_fd = pool->noxs_fd;
+	}
+	return shell;
+}
+
+/* --- sizes ------------------------------------------------------------------ */
 
 static int parse_number(const char **s, char end, long max, long *value)
 {
@@ -98,12 +228,9 @@ static int add_size(struct lvctl_pool *pool, long memory_mb, long vcpus,
 		return -1;
 	}
 	size = &pool->sizes[pool->nr_sizes++];
-	memset(size, 0, sizeof(*size));
 	size->memory_mb = memory_mb;
 	size->vcpus = vcpus;
-	size->target = target;
-	size->retry_ms = RETRY_MIN_MS;
-	size->tail = &size->head;
+	shelf_init(&size->shelf, target);
 	return 0;
 }
 
@@ -129,100 +256,14 @@ int lvctl_pool_add_size(struct lvctl_pool *pool, const char *spec)
 	return add_size(pool, memory_mb, vcpus, count);
 }
 
-/* The first size below its count whose wait is over; else how long to wait. */
-static struct pool_size *size_to_refill(struct lvctl_pool *pool, double now,
-					double *wait_ms)
-{
-	unsigned int i;
-
-	*wait_ms = -1;
-	for (i = 0; i < pool->nr_sizes; i++) {
-		struct pool_size *size = &pool->sizes[i];
-
-		if (size->ready >= size->target)
-			continue;
-		if (size->retry_at <= now)
-			return size;
-		if (*wait_ms < 0 || size->retry_at - now < *wait_ms)
-			*wait_ms = size->retry_at - now;
-	}
-	return NULL;
-}
-
-/* For poll(): 0 if a shell is due now, -1 if none is. */
-int lvctl_pool_timeout_ms(struct lvctl_pool *pool)
-{
-	double wait_ms;
-
-	if (size_to_refill(pool, lvctl_now_ms(), &wait_ms))
-		return 0;
-	return wait_ms < 0 ? -1 : (int)wait_ms + 1;
-}
-
-void lvctl_pool_refill_one(struct lvctl_pool *pool)
-{
-	struct pool_shell *shell;
-	struct pool_size *size;
-	double wait_ms;
-
-	size = size_to_refill(pool, lvctl_now_ms(), &wait_ms);
-	if (!size)
-		return;
-
-	shell = calloc(1, sizeof(*shell));
-	if (shell) {
-		shell->build.xch = pool->xch;
-		shell->build.noxs_fd = pool->noxs_fd;
-	}
-	if (!shell || lvctl_shell_make(&shell->build, size->memory_mb,
-				       size->vcpus)) {
-		free(shell);
-		size->failed++;
-		size->retry_at = lvctl_now_ms() + size->retry_ms;
-		lvctl_log("a %ld MiB, %ld vcpu shell failed; next try in %.0f s",
-			  size->memory_mb, size->vcpus, size->retry_ms / 1000);
-		if (size->retry_ms < RETRY_MAX_MS)
-			size->retry_ms *= 2;
-		return;
-	}
-	size->retry_ms = RETRY_MIN_MS;
-	*size->tail = shell;
-	size->tail = &shell->next;
-	size->ready++;
-}
-
-static struct pool_shell *take_shell(struct pool_size *size)
-{
-	struct pool_shell *shell = size->head;
-
-	size->head = shell->next;
-	if (!size->head)
-		size->tail = &size->head;
-	size->ready--;
-	return shell;
-}
-
-/* Destroys ready shells of @size until at most @keep are left. */
-static void drop_shells(struct pool_size *size, unsigned int keep)
-{
-	while (size->ready > keep) {
-		struct pool_shell *shell = take_shell(size);
-
-		lvctl_build_undo(&shell->build);
-		free(shell);
-	}
-}
-
 static void remove_size(struct lvctl_pool *pool, struct pool_size *size)
 {
 	struct pool_size *last = &pool->sizes[pool->nr_sizes - 1];
 
-	drop_shells(size, 0);
+	shelf_drop(&size->shelf, 0);
 	if (size != last) {
 		*size = *last;
-		/* An empty list's tail points at its own head. */
-		if (!size->head)
-			size->tail = &size->head;
+		shelf_moved(&size->shelf);
 	}
 	pool->nr_sizes--;
 }
@@ -242,64 +283,463 @@ int lvctl_pool_set_size(struct lvctl_pool *pool, long memory_mb, long vcpus,
 		remove_size(pool, size);
 		return 0;
 	}
-	size->target = target;
-	size->retry_at = 0;	/* an operator's change is worth a new try */
-	drop_shells(size, target);
+	size->shelf.target = target;
+	size->shelf.retry_at = 0;	/* an operator's change: try again */
+	shelf_drop(&size->shelf, target);
+	return 0;
+}
+
+static int refill_size(struct lvctl_pool *pool, struct pool_size *size)
+{
+	struct pool_shell *shell = shell_new(pool);
+	char what[64];
+
+	if (!shell ||
+	    lvctl_shell_make(&shell->build, size->memory_mb, size->vcpus)) {
+		free(shell);
+		snprintf(what, sizeof(what), "a %ld MiB, %ld vcpu shell",
+			 size->memory_mb, size->vcpus);
+		shelf_failed(&size->shelf, what);
+		return -1;
+	}
+	shelf_put(&size->shelf, shell);
+	return 0;
+}
+
+/* --- templates -------------------------------------------------------------- */
+
+static int file_id(const char *path, struct file_id *id)
+{
+	struct stat st;
+
+	memset(id, 0, sizeof(*id));
+	if (!path)
+		return 0;
+	if (stat(path, &st))
+		return -1;
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	id->size = st.st_size;
+	id->mtime = st.st_mtim;
+	id->ctime = st.st_ctim;
+	return 0;
+}
+
+static int same_id(const struct file_id *a, const struct file_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime.tv_sec == b->mtime.tv_sec &&
+	       a->mtime.tv_nsec == b->mtime.tv_nsec &&
+	       a->ctime.tv_sec == b->ctime.tv_sec &&
+	       a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+/* Are @t's files what its shells were built from? */
+static int template_fresh(const struct pool_template *t)
+{
+	struct file_id kernel, ramdisk;
+
+	return !file_id(t->cfg.kernel, &kernel) &&
+	       !file_id(t->cfg.ramdisk, &ramdisk) &&
+	       same_id(&kernel, &t->kernel_id) &&
+	       same_id(&ramdisk, &t->ramdisk_id);
+}
+
+/* Drops @t's shells if its files changed since they were built. */
+static void template_check(struct pool_template *t)
+{
+	if (!t->shelf.ready || template_fresh(t))
+		return;
+	lvctl_log("template %s: its kernel or ramdisk changed; %u shells dropped",
+		  t->cfg.name, t->shelf.ready);
+	t->shelf.stale += t->shelf.ready;
+	shelf_drop(&t->shelf, 0);
+}
+
+static struct pool_template *find_template(struct lvctl_pool *pool,
+					   const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_templates; i++)
+		if (!strcmp(pool->templates[i]->cfg.name, name))
+			return pool->templates[i];
+	return NULL;
+}
+
+static void free_template(struct pool_template *t)
+{
+	shelf_drop(&t->shelf, 0);
+	lvctl_config_free(&t->cfg);
+	free(t);
+}
+
+static void remove_template(struct lvctl_pool *pool, unsigned int i)
+{
+	free_template(pool->templates[i]);
+	pool->templates[i] = pool->templates[--pool->nr_templates];
+}
+
+/* What a template may hold: what its shells are built ahead with. */
+static int template_config_check(const struct lvctl_config *cfg)
+{
+	if (cfg->maxmem_mb != cfg->memory_mb) {
+		lvctl_error("template %s: maxmem must equal memory", cfg->name);
+		return -1;
+	}
+	if (cfg->cmdline && strlen(cfg->cmdline) >= LIGHTVM_CMDLINE_SIZE) {
+		lvctl_error("template %s: its command line is longer than %d bytes",
+			    cfg->name, LIGHTVM_CMDLINE_SIZE - 1);
+		return -1;
+	}
 	return 0;
 }
 
 /*
- * A guest of @cfg from a ready shell of its size, into @guest. Returns 0,
- * 1 if there is none (build it from scratch), or -1 after saying why the
- * finish failed (the shell is destroyed).
+ * TEMPLATE_SET and --template: keep @target shells of the template
+ * @name ready. @text (@len bytes of config, its name @name) defines or
+ * redefines it; without text only the target changes. 0 drops it.
  */
-int lvctl_pool_take(struct lvctl_pool *pool, const struct lvctl_config *cfg,
-		    int paused, struct lvctl_build *guest)
+int lvctl_pool_set_template(struct lvctl_pool *pool, const char *name,
+			    const char *text, size_t len, unsigned int target)
 {
-	struct pool_size *size = find_size(pool, cfg->memory_mb, cfg->vcpus);
+	struct pool_template *t = find_template(pool, name), *fresh;
+	unsigned int i;
+
+	for (i = 0; t && pool->templates[i] != t; i++)
+		;
+	if (!target || !text) {
+		if (!t) {
+			lvctl_error("there is no template %s", name);
+			return -ENOENT;
+		}
+		if (!target) {
+			remove_template(pool, i);
+			return 0;
+		}
+		t->shelf.target = target;
+		t->shelf.retry_at = 0;	/* an operator's change: try again */
+		shelf_drop(&t->shelf, target);
+		return 0;
+	}
+
+	fresh = calloc(1, sizeof(*fresh));
+	if (!fresh) {
+		lvctl_error("out of memory");
+		return -ENOMEM;
+	}
+	if (lvctl_config_parse(text, len, "template", &fresh->cfg)) {
+		free(fresh);
+		return -EINVAL;
+	}
+	shelf_init(&fresh->shelf, target);
+	if (strcmp(fresh->cfg.name, name)) {
+		lvctl_error("template %s: its config names %s", name,
+			    fresh->cfg.name);
+		free_template(fresh);
+		return -EINVAL;
+	}
+	if (template_config_check(&fresh->cfg)) {
+		free_template(fresh);
+		return -EINVAL;
+	}
+	if (!t && pool->nr_templates == LVCTL_POOL_MAX_TEMPLATES) {
+		lvctl_error("the pool has %d templates already, the most it takes",
+			    LVCTL_POOL_MAX_TEMPLATES);
+		free_template(fresh);
+		return -ENOSPC;
+	}
+	/* A redefined template's shells are of the old config: they go. */
+	if (t) {
+		fresh->shelf.used = t->shelf.used;
+		free_template(t);
+		pool->templates[i] = fresh;
+	} else {
+		pool->templates[pool->nr_templates++] = fresh;
+	}
+	return 0;
+}
+
+/* "CONFIG:COUNT" of --template: the config file's guest name names it. */
+int lvctl_pool_add_template(struct lvctl_pool *pool, const char *spec)
+{
+	const char *colon = strrchr(spec, ':');
+	struct lvctl_config cfg;
+	char *path, *text;
+	long count;
+	size_t len;
+	int ret;
+
+	if (!colon || colon == spec ||
+	    (colon++, parse_number(&colon, '\0', LVCTL_POOL_MAX_SHELLS,
+				   &count))) {
+		lvctl_error("--template '%s': expected CONFIG:COUNT (shells 1-%d)",
+			    spec, LVCTL_POOL_MAX_SHELLS);
+		return -1;
+	}
+	path = strndup(spec, strrchr(spec, ':') - spec);
+	if (!path || lvctl_config_read(path, &cfg)) {
+		free(path);
+		return -1;
+	}
+	free(path);
+	if (find_template(pool, cfg.name)) {
+		lvctl_error("--template '%s': template %s is given twice", spec,
+			    cfg.name);
+		lvctl_config_free(&cfg);
+		return -1;
+	}
+	/* As text, as a request brings it: one path for both. */
+	text = lvctl_config_format(&cfg, &len);
+	ret = text ? lvctl_pool_set_template(pool, cfg.name, text, len, count) :
+		     -ENOMEM;
+	free(text);
+	lvctl_config_free(&cfg);
+	return ret ? -1 : 0;
+}
+
+static int refill_template(struct pool_template *t, struct pool_shell *shell)
+{
+	struct file_id kernel, ramdisk;
+	char what[LIGHTVM_NAME_SIZE + 32];
+
+	snprintf(what, sizeof(what), "a shell of template %s", t->cfg.name);
+	if (file_id(t->cfg.kernel, &kernel) ||
+	    file_id(t->cfg.ramdisk, &ramdisk)) {
+		lvctl_error("template %s: cannot read its kernel or ramdisk: %s",
+			    t->cfg.name, strerror(errno));
+		goto fail;
+	}
+	/* Shells of the files as they were go first. */
+	if (t->shelf.ready && (!same_id(&kernel, &t->kernel_id) ||
+			       !same_id(&ramdisk, &t->ramdisk_id)))
+		template_check(t);
+	if (lvctl_template_make(&shell->build, &t->cfg))
+		goto fail;
+	/* Changed while it was read: this shell may hold either. */
+	t->kernel_id = kernel;
+	t->ramdisk_id = ramdisk;
+	if (!template_fresh(t)) {
+		lvctl_build_undo(&shell->build);
+		t->shelf.stale++;
+		goto fail;
+	}
+	shelf_put(&t->shelf, shell);
+	return 0;
+fail:
+	free(shell);
+	shelf_failed(&t->shelf, what);
+	return -1;
+}
+
+/* --- refills ---------------------------------------------------------------- */
+
+/* The shelf most due for a shell, or NULL and when one will be. */
+static struct shelf *shelf_to_refill(struct lvctl_pool *pool, double now,
+				     double *at, unsigned int *which)
+{
+	unsigned int i;
+
+	*at = -1;
+	for (i = 0; i < pool->nr_sizes; i++)
+		if (shelf_due(&pool->sizes[i].shelf, now, at)) {
+			*which = i;
+			return &pool->sizes[i].shelf;
+		}
+	for (i = 0; i < pool->nr_templates; i++)
+		if (shelf_due(&pool->templates[i]->shelf, now, at)) {
+			*which = LVCTL_POOL_MAX_SIZES + i;
+			return &pool->templates[i]->shelf;
+		}
+	return NULL;
+}
+
+/* For poll(): 0 if a shell is due now, -1 if none is. */
+int lvctl_pool_timeout_ms(struct lvctl_pool *pool)
+{
+	double now = lvctl_now_ms(), at;
+	unsigned int which;
+
+	if (shelf_to_refill(pool, now, &at, &which))
+		return 0;
+	return at < 0 ? -1 : (int)(at - now) + 1;
+}
+
+void lvctl_pool_refill_one(struct lvctl_pool *pool)
+{
+	struct pool_shell *shell;
+	unsigned int which;
+	double at;
+
+	if (!shelf_to_refill(pool, lvctl_now_ms(), &at, &which))
+		return;
+	if (which < LVCTL_POOL_MAX_SIZES) {
+		refill_size(pool, &pool->sizes[which]);
+		return;
+	}
+	shell = shell_new(pool);
+	if (shell)
+		refill_template(pool->templates[which - LVCTL_POOL_MAX_SIZES],
+				shell);
+}
+
+/* --- requests --------------------------------------------------------------- */
+
+/* A fresh template whose shells fit @cfg (kernel, ramdisk, size). */
+static struct pool_template *template_for(struct lvctl_pool *pool,
+					  const struct lvctl_config *cfg)
+{
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_templates; i++) {
+		struct pool_template *t = pool->templates[i];
+
+		if (!t->shelf.ready || strcmp(t->cfg.kernel, cfg->kernel) ||
+		    !t->cfg.ramdisk != !cfg->ramdisk ||
+		    (cfg->ramdisk && strcmp(t->cfg.ramdisk, cfg->ramdisk)) ||
+		    t->cfg.memory_mb != cfg->memory_mb ||
+		    t->cfg.maxmem_mb != cfg->maxmem_mb ||
+		    t->cfg.vcpus != cfg->vcpus)
+			continue;
+		template_check(t);
+		if (t->shelf.ready)
+			return t;
+	}
+	return NULL;
+}
+
+/* Finishes the oldest shell of @shelf as @cfg's guest, into @guest. */
+static int finish_shell(struct lvctl_pool *pool, struct shelf *shelf,
+			const struct lvctl_config *cfg, int paused,
+			int template, struct lvctl_build *guest)
+{
 	struct pool_shell *shell;
 	int ret;
 
-	if (!size || !size->ready || cfg->maxmem_mb != cfg->memory_mb)
-		return 1;
 	if (lvctl_build_check(pool->xch, pool->noxs_fd, cfg,
-			      LVCTL_CHECK_KERNEL))
+			      template ? 0 : LVCTL_CHECK_KERNEL))
 		return -1;
-
-	shell = take_shell(size);
+	shell = shelf_take(shelf);
 	shell->build.paused = paused;
-	ret = lvctl_shell_finish(&shell->build, cfg);
+	ret = template ? lvctl_template_finish(&shell->build, cfg) :
+			 lvctl_shell_finish(&shell->build, cfg);
 	if (!ret) {
-		size->used++;
+		shelf->used++;
 		*guest = shell->build;
 	}
 	free(shell);
 	return ret ? -1 : 0;
 }
 
-/* The pool as POOL_LIST shows it; returns the number of sizes. */
-unsigned int lvctl_pool_describe(const struct lvctl_pool *pool,
-				 struct lightvm_pool_size *sizes)
+/*
+ * A guest of @cfg from a ready shell: of template @template if given,
+ * else of a template built from @cfg's kernel and ramdisk at its size,
+ * else of its size. Returns 0 with *@source, 1 if there is none (build
+ * it from scratch), or -1 after saying why the finish failed (the shell
+ * is destroyed).
+ */
+int lvctl_pool_take(struct lvctl_pool *pool, const struct lvctl_config *cfg,
+		    const char *template, int paused, struct lvctl_build *guest,
+		    uint32_t *source)
 {
-	unsigned int i, j;
+	struct pool_template *t;
+	struct pool_size *size;
+
+	if (template) {
+		t = find_template(pool, template);
+		if (t)
+			template_check(t);
+	} else {
+		t = template_for(pool, cfg);
+	}
+	if (t && t->shelf.ready) {
+		*source = LIGHTVM_SOURCE_TEMPLATE;
+		return finish_shell(pool, &t->shelf, cfg, paused, 1, guest);
+	}
+	size = find_size(pool, cfg->memory_mb, cfg->vcpus);
+	if (!size || !size->shelf.ready || cfg->maxmem_mb != cfg->memory_mb)
+		return 1;
+	*source = LIGHTVM_SOURCE_POOL;
+	return finish_shell(pool, &size->shelf, cfg, paused, 0, guest);
+}
+
+/*
+ * The configuration of a guest @name made from template @template with
+ * @cmdline (NULL: the template's own), into @cfg (the caller frees it).
+ * Returns 0, -ENOENT for no such template, or -ENOMEM.
+ */
+int lvctl_pool_template_config(struct lvctl_pool *pool, const char *template,
+			       const char *name, const char *cmdline,
+			       struct lvctl_config *cfg)
+{
+	struct pool_template *t = find_template(pool, template);
+	char *text;
+	size_t len;
+	int ret;
+
+	if (!t) {
+		lvctl_error("there is no template %s", template);
+		return -ENOENT;
+	}
+	text = lvctl_config_format(&t->cfg, &len);
+	if (!text) {
+		lvctl_error("out of memory");
+		return -ENOMEM;
+	}
+	ret = lvctl_config_parse(text, len, "template", cfg);
+	free(text);
+	if (ret)
+		return -ENOMEM;
+	if (lvctl_config_rename(cfg, name)) {
+		lvctl_config_free(cfg);
+		return -EINVAL;
+	}
+	if (cmdline) {
+		free(cfg->cmdline);
+		cfg->cmdline = strdup(cmdline);
+		if (!cfg->cmdline) {
+			lvctl_config_free(cfg);
+			lvctl_error("out of memory");
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* The pool as POOL_LIST shows it. */
+void lvctl_pool_describe(const struct lvctl_pool *pool,
+			 struct lightvm_pool_size *sizes, unsigned int *nr_sizes,
+			 struct lightvm_pool_template *templates,
+			 unsigned int *nr_templates)
+{
+	unsigned int i;
 
 	for (i = 0; i < pool->nr_sizes; i++) {
 		const struct pool_size *size = &pool->sizes[i];
-		const struct pool_shell *shell = size->head;
 		struct lightvm_pool_size *info = &sizes[i];
 
 		memset(info, 0, sizeof(*info));
 		info->memory_mb = size->memory_mb;
 		info->vcpus = size->vcpus;
-		info->target = size->target;
-		info->ready = size->ready;
-		info->used = size->used;
-		info->failed = size->failed;
-		for (j = 0; shell && j < LIGHTVM_POOL_SHOWN;
-		     j++, shell = shell->next)
-			info->shell_domids[j] = shell->build.domid;
+		shelf_describe(&size->shelf, &info->target, &info->ready,
+			       &info->used, &info->failed, info->shell_domids);
 	}
-	return pool->nr_sizes;
+	*nr_sizes = pool->nr_sizes;
+	for (i = 0; i < pool->nr_templates; i++) {
+		const struct pool_template *t = pool->templates[i];
+		struct lightvm_pool_template *info = &templates[i];
+
+		memset(info, 0, sizeof(*info));
+		snprintf(info->name, sizeof(info->name), "%s", t->cfg.name);
+		snprintf(info->kernel, sizeof(info->kernel), "%s",
+			 t->cfg.kernel);
+		info->memory_mb = t->cfg.memory_mb;
+		info->vcpus = t->cfg.vcpus;
+		info->stale = t->shelf.stale;
+		shelf_describe(&t->shelf, &info->target, &info->ready,
+			       &info->used, &info->failed, info->shell_domids);
+	}
+	*nr_templates = pool->nr_templates;
 }
 
 /* Destroys every ready shell. */
@@ -310,6 +750,8 @@ void lvctl_pool_free(struct lvctl_pool *pool)
 	if (!pool)
 		return;
 	for (i = 0; i < pool->nr_sizes; i++)
-		drop_shells(&pool->sizes[i], 0);
+		shelf_drop(&pool->sizes[i].shelf, 0);
+	while (pool->nr_templates)
+		remove_template(pool, pool->nr_templates - 1);
 	free(pool);
 }

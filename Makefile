@@ -62,7 +62,7 @@ selftests: liblightvm
 guests:
 	$(MAKE) -C guests/noop TOP=$(TOP)
 
-bench-tools:
+bench-tools: liblightvm
 	$(MAKE) -C tools/bench TOP=$(TOP)
 
 stage: modules lvctl selftests guests bench-tools

@@ -289,13 +289,91 @@ pool_full() {
 		'$1 == m && $4 == n { found = 1 } END { exit !found }'
 }
 
+# --- the API: liblightvm clients of the daemon ----------------------------------
+API_COLUMNS="n,create_ms,reply_ms,source,domain,devices,memory,load,image,console,unpause,vifs,disks,request"
+RATE_COLUMNS="tool,device,clients,guests,seconds,guests_per_s"
+RATE_CLIENTS=4
+RATE_PER=$((N >= 100 ? 25 : 5))
+RATE_VIF_PER=$((NVIF >= 8 ? NVIF / 4 : 2))
+TEMPLATE_CFG=/tmp/bench-tpl.cfg
+printf '%s\n' 'name = "bench-tpl"' "kernel = \"$NOOP\"" "memory = $NOOP_MB" \
+	'extra = "noop=block"' >"$TEMPLATE_CFG"
+TEMPLATE_VIF_CFG=/tmp/bench-tpl-vif.cfg
+cat "$TEMPLATE_CFG" - <<<"vif = [ 'bridge=xenbr0' ]" >"$TEMPLATE_VIF_CFG"
+rates=$RATE_COLUMNS
+daemon_pid=
+
+# start_daemon ARGS...: an lvctl daemon in the background, once it answers.
+start_daemon() {
+	local i
+	lvctl daemon -F "$@" 2>>/tmp/bench-daemon.log &
+	daemon_pid=$!
+	for ((i = 0; i < 300; i++)); do
+		lvctl pool >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "bench: the daemon did not answer in 30 s" >&2
+	return 1
+}
+
+stop_daemon() {
+	kill "$daemon_pid"
+	wait "$daemon_pid"
+}
+
+# template_full COUNT: template bench-tpl has COUNT ready shells (within 10 min).
+template_full() {
+	local i
+	for ((i = 0; i < 6000; i++)); do
+		lvctl pool 2>/dev/null |
+			awk -v n="$1" '$1 == "bench-tpl" && $5 == n { f = 1 } END { exit !f }' &&
+			return 0
+		sleep 0.1
+	done
+	echo "bench: template bench-tpl did not fill to $1 shells" >&2
+	return 1
+}
+
+# api_series MODE [DEVICE]: N noop guests through one API client (from
+# scratch, the size pool, or the template), the memory they use, then
+# destroyed.
+api_series() {
+	local mode=$1 device=${2:-} count=${3:-$N} xen0 dom00 suffix=
+	[[ -n $device ]] && suffix=-${device%%:*}
+	xen0=$(free_kib) dom00=$(dom0_avail_kib)
+	section "api-$mode$suffix-create.csv"
+	echo "$API_COLUMNS"
+	lvbench api "$mode" "$count" "$NOOP" "$NOOP_MB" $device
+	[[ -z $device ]] && memory+=$'\n'$(memory_line "api-$mode" "$count" "$xen0" "$dom00")
+	section "api-$mode$suffix-destroy.csv"
+	echo "n,destroy_ms"
+	lvbench api-destroy "$count"
+	settle "$count"
+}
+
+# rate TOOL PER_CLIENT [DEVICE]: RATE_CLIENTS clients at once.
+rate() {
+	rates+=$'\n'$(lvbench rate "$1" "$RATE_CLIENTS" "$2" "$NOOP" "$NOOP_MB" ${3:-})
+	settle $((RATE_CLIENTS * $2))
+}
+
 if [[ -n $SPLIT_LVCTL ]]; then
 	echo "# bench: lvctl's vifs and disks: $NVIF noop guests with one of each, $ROUNDS TCP rounds of $NET_MB MiB, $ROUNDS disk rounds of $DISK_MB MiB" >&2
 	modprobe split-back
 	net_bridge
 	net_series lvctl
+	# The API with a vif: from a template whose config has one.
+	start_daemon --template "$TEMPLATE_VIF_CFG:$POOL_SHELLS"
+	template_full "$POOL_SHELLS"
+	api_series template vif:xenbr0 "$NVIF"
+	lvctl pool --template "$TEMPLATE_VIF_CFG:$((RATE_CLIENTS * RATE_VIF_PER))"
+	template_full $((RATE_CLIENTS * RATE_VIF_PER))
+	rate api-template "$RATE_VIF_PER" vif:xenbr0
+	stop_daemon
 	disk_modules
 	disk_series lvctl
+	section rate-split.csv
+	echo "$rates"
 	section end
 	exit 0
 fi
@@ -330,13 +408,31 @@ for ((i = 0; i < 600; i++)); do
 done
 pool_full || { echo "bench: the daemon's pool did not fill in 60 s" >&2; exit 1; }
 create_series pool lvctl-pool lvctl "$N" "$LVCTL_COLUMNS"
+api_series pool
 kill "$daemon_pid"
 wait "$daemon_pid"
 settle "$N"
 
+# The API, one long-lived client: from scratch, then from a template;
+# and RATE_CLIENTS clients at once, from scratch and from a template
+# filled ahead with a shell for each of their guests.
+start_daemon
+api_series scratch
+rate api-scratch "$RATE_PER"
+stop_daemon
+start_daemon --template "$TEMPLATE_CFG:$POOL_SHELLS"
+template_full "$POOL_SHELLS"
+api_series template
+lvctl pool --template "$TEMPLATE_CFG:$((RATE_CLIENTS * RATE_PER))"
+template_full $((RATE_CLIENTS * RATE_PER))
+rate api-template "$RATE_PER"
+stop_daemon
+
 # Then xl, with its toolstack.
 start_xl_toolstack
 create_series xl xl xl "$NXL" "n,create_ms,exit_ms"
+settle "$NXL"
+rate xl "$RATE_PER"
 
 section xl-shutdown.csv
 echo "n,shutdown_ms"
@@ -347,10 +443,13 @@ lvbench saverestore xl "$NSAVE" "$GUEST/vmlinux.gz" "$GUEST/initrd.gz" "$SAVE_MB
 settle 1
 net_bridge
 net_series xl
+rate xl "$RATE_VIF_PER" vif:xenbr0
 disk_modules
 disk_series xl
 stop_xl_toolstack
 
 section memory.csv
 echo "$memory"
+section rate.csv
+echo "$rates"
 section end

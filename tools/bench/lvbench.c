@@ -30,6 +30,8 @@
  * sysctl-front is connected), and times `lvctl shutdown -w` / `xl shutdown
  * -w` until the domain is gone: n,shutdown_ms.
  *
+ * api and rate: see lvbench_api.c.
+ *
  * saverestore creates one Linux guest of MEMORY_MB (r1), waits until it
  * can take a suspend request, then COUNT times saves it to a file (`lvctl
  * save` / `xl save`) and restores it (`lvctl restore` / `xl restore`),
@@ -51,16 +53,16 @@
 
 #include <xen/noxs.h>
 
-#define MARKER		"lightvm-noop: up"
+#include "lvbench.h"
+
 #define LINUX_MARKER	"lightvm-guest: up"
 #define SYSCTL_MARKER	"sysctl_front: connected"
-#define CFG_DIR		"/tmp/lvbench"
 #define XL_CONSOLE_LOG	"/var/log/xen/console/guest-%s.log"
 #define MARKER_TIMEOUT_MS 60000
 
 extern char **environ;
 
-static double now_ms(void)
+double now_ms(void)
 {
 	struct timespec ts;
 
@@ -68,7 +70,7 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static void die(const char *what)
+void die(const char *what)
 {
 	fprintf(stderr, "lvbench: %s: %s\n", what, strerror(errno));
 	exit(1);
@@ -94,7 +96,7 @@ static void slurp(const char *path, char *buf, size_t len)
  * open, and a pipe would never reach its end. posix_spawn (a vfork) rather
  * than fork: copying lvbench's page tables is not what is measured.
  */
-static int run(char *const argv[], char *out, size_t out_len, char *err,
+int run(char *const argv[], char *out, size_t out_len, char *err,
 	       size_t err_len)
 {
 	static const char out_path[] = "/tmp/lvbench.out";
@@ -122,7 +124,7 @@ static int run(char *const argv[], char *out, size_t out_len, char *err,
 }
 
 /* Waits for @marker on an lvctl guest's console, through noxs. */
-static int wait_marker_noxs(int noxs, unsigned int domid, const char *marker)
+int wait_marker_noxs(int noxs, unsigned int domid, const char *marker)
 {
 	struct noxs_ioctl_console_open arg = { .domid = domid };
 	char buf[4096];
@@ -154,7 +156,7 @@ static int wait_marker_noxs(int noxs, unsigned int domid, const char *marker)
 }
 
 /* Waits for @marker in xenconsoled's log of an xl guest. */
-static int wait_marker_log(const char *name, const char *marker)
+int wait_marker_log(const char *name, const char *marker)
 {
 	double deadline = now_ms() + MARKER_TIMEOUT_MS * 2;
 	static char buf[1 << 20];
@@ -179,26 +181,29 @@ static int wait_marker_log(const char *name, const char *marker)
 	return -1;
 }
 
-/* A noop guest's config; with @device ("vif:BRIDGE", "disk:DIR"), that. */
-static void write_config(const char *tool, int i, const char *kernel,
-			 const char *memory, const char *device, char *path,
-			 size_t len)
+/*
+ * A noop guest's config, named @name; with @device ("vif:BRIDGE",
+ * "disk:DIR"), that.
+ */
+void write_config(const char *tool, const char *name, const char *kernel,
+		  const char *memory, const char *device, char *path,
+		  size_t len)
 {
 	FILE *f;
 
-	snprintf(path, len, CFG_DIR "/%s-%d.cfg", tool, i);
+	snprintf(path, len, CFG_DIR "/%s-%s.cfg", tool, name);
 	f = fopen(path, "w");
 	if (!f)
 		die(path);
-	fprintf(f, "name = \"b%d\"\nkernel = \"%s\"\nmemory = %s\n"
-		"extra = \"noop=block\"\n", i, kernel, memory);
+	fprintf(f, "name = \"%s\"\nkernel = \"%s\"\nmemory = %s\n"
+		"extra = \"noop=block\"\n", name, kernel, memory);
 	if (!strcmp(tool, "xl"))
 		fprintf(f, "type = \"pv\"\nvcpus = 1\n");
 	if (device && !strncmp(device, "vif:", 4))
 		fprintf(f, "vif = [ 'bridge=%s' ]\n", device + 4);
 	if (device && !strncmp(device, "disk:", 5))
-		fprintf(f, "disk = [ 'format=raw,vdev=xvda,access=rw,target=%s/b%d.img' ]\n",
-			device + 5, i);
+		fprintf(f, "disk = [ 'format=raw,vdev=xvda,access=rw,target=%s/%s.img' ]\n",
+			device + 5, name);
 	fclose(f);
 }
 
@@ -243,8 +248,9 @@ static int bench_create(const char *tool, int count, const char *kernel,
 		char *lv_argv[] = { "lvctl", "create", "--profile", cfg, NULL };
 		char *xl_argv[] = { "xl", "create", "-q", cfg, NULL };
 
-		write_config(tool, i, kernel, memory, device, cfg, sizeof(cfg));
 		snprintf(name, sizeof(name), "b%d", i);
+		write_config(tool, name, kernel, memory, device, cfg,
+			     sizeof(cfg));
 
 		t0 = now_ms();
 		if (run(lvctl ? lv_argv : xl_argv, out, sizeof(out), err,
@@ -498,11 +504,22 @@ int main(int argc, char **argv)
 	if (argc == 7 && !strcmp(argv[1], "saverestore"))
 		return bench_saverestore(argv[2], atoi(argv[3]), argv[4],
 					 argv[5], argv[6]);
+	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "api"))
+		return bench_api(argv[2], atoi(argv[3]), argv[4], argv[5],
+				 argc == 7 ? argv[6] : NULL);
+	if (argc == 3 && !strcmp(argv[1], "api-destroy"))
+		return bench_api_destroy(atoi(argv[2]));
+	if ((argc == 7 || argc == 8) && !strcmp(argv[1], "rate"))
+		return bench_rate(argv[2], atoi(argv[3]), atoi(argv[4]),
+				  argv[5], argv[6], argc == 8 ? argv[7] : NULL);
 	fprintf(stderr,
 		"usage: lvbench create lvctl|xl COUNT KERNEL MEMORY_MB [BRIDGE]\n"
 		"       lvbench destroy lvctl|xl COUNT\n"
 		"       lvbench shutdown lvctl|xl COUNT KERNEL RAMDISK\n"
 		"       lvbench saverestore lvctl|xl COUNT KERNEL RAMDISK MEMORY_MB\n"
-		"       lvbench exec COUNT PROGRAM [ARGS...]\n");
+		"       lvbench exec COUNT PROGRAM [ARGS...]\n"
+		"       lvbench api scratch|pool|template COUNT KERNEL MEMORY_MB [vif:BRIDGE]\n"
+		"       lvbench api-destroy COUNT\n"
+		"       lvbench rate api|xl CLIENTS PER_CLIENT KERNEL MEMORY_MB [vif:BRIDGE]\n");
 	return 2;
 }

@@ -169,6 +169,22 @@ static void check_vifs(void)
 	       "the vifs are saved and read back the same, MACs and all");
 	if (!ret)
 		lvctl_config_free(&back);
+
+	/* A template's text: only the MAC it was given, the rest by name. */
+	{
+		size_t len;
+		char *text = lvctl_config_format_template(&cfg, &len);
+
+		ret = !text || lvctl_config_parse(text, len, "t", &back);
+		tap_ok(!ret && back.nr_vifs == 2 && !back.vifs[0].mac_given &&
+		       back.vifs[1].mac_given &&
+		       !strcmp(back.vifs[1].mac, "00:16:3e:aa:bb:01") &&
+		       strstr(text, "\"bridge=br0,ip=10.0.0.2/24\""),
+		       "a template's text keeps a given MAC and leaves a made one out");
+		if (!ret)
+			lvctl_config_free(&back);
+		free(text);
+	}
 	lvctl_config_free(&cfg);
 
 	check_refused("v4.cfg", "name = \"n\"\nkernel = \"/k\"\nvif = [ 'colour=red' ]\n",
@@ -199,7 +215,7 @@ int main(void)
 	char saved[300];
 	int ret;
 
-	tap_plan(41);
+	tap_plan(42);
 	if (!mkdtemp(dir))
 		return 1;
 

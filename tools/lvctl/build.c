@@ -339,7 +339,9 @@ static int start_guest(struct lvctl_build *b)
 {
 	int err;
 
-	if (noxs_console_attach(b->noxs_fd, b->domid, b->console_port))
+	/* A template shell's console was attached with its image. */
+	if (!b->console_attached &&
+	    noxs_console_attach(b->noxs_fd, b->domid, b->console_port))
 		return -1;
 	lap(b, &b->times.console);
 
@@ -451,7 +453,7 @@ int lvctl_shell_finish(struct lvctl_build *b, const struct lvctl_config *cfg)
 /*
  * A template shell: a shell of @cfg's size with @cfg's kernel and ramdisk
  * loaded and its image built (page tables, start info, grant table), its
- * command line empty; paused and nameless. libxenguest's image is let go
+ * command line empty, its console attached; paused and nameless. libxenguest's image is let go
  * (a big kernel's copy would stay in dom0's memory for the shell's life):
  * what the request writes later, the command line, is in the start info
  * page, whose machine frame is kept.
@@ -467,6 +469,13 @@ static int make_template(struct lvctl_build *b, const struct lvctl_config *cfg)
 	b->start_info_mfn = xc_dom_p2m(b->dom, b->dom->start_info_pfn);
 	xc_dom_release(b->dom);
 	b->dom = NULL;
+	/*
+	 * Its console page exists now: attached here, not on the request.
+	 * Nothing is written to it before the guest runs.
+	 */
+	if (noxs_console_attach(b->noxs_fd, b->domid, b->console_port))
+		return -1;
+	b->console_attached = 1;
 	return 0;
 }
 

@@ -48,6 +48,7 @@ struct lvctl_build {
 	evtchn_port_t console_port;
 	struct xc_dom_image *dom;	/* its memory, for libxenguest */
 	xen_pfn_t start_info_mfn;	/* a template shell's start info */
+	int console_attached;		/* a template shell's is */
 
 	/* what to give back on failure */
 	int have_domain;

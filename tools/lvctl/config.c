@@ -568,6 +568,34 @@ int lvctl_config_rename(struct lvctl_config *cfg, const char *name)
 	return 0;
 }
 
+/*
+ * A deep copy of @src into @dst (the caller frees it), without a parse:
+ * what the daemon starts a template's guest from. Returns 0, or -1 after
+ * saying it is out of memory.
+ */
+int lvctl_config_copy(struct lvctl_config *dst, const struct lvctl_config *src)
+{
+	unsigned int i;
+
+	*dst = *src;
+	dst->name = dst->kernel = dst->ramdisk = dst->cmdline = NULL;
+	for (i = 0; i < src->nr_disks; i++)
+		dst->disks[i].target = NULL;
+	if (!(dst->name = strdup(src->name)) ||
+	    !(dst->kernel = strdup(src->kernel)) ||
+	    (src->ramdisk && !(dst->ramdisk = strdup(src->ramdisk))) ||
+	    (src->cmdline && !(dst->cmdline = strdup(src->cmdline))))
+		goto fail;
+	for (i = 0; i < src->nr_disks; i++)
+		if (!(dst->disks[i].target = strdup(src->disks[i].target)))
+			goto fail;
+	return 0;
+fail:
+	lvctl_config_free(dst);
+	lvctl_error("out of memory");
+	return -1;
+}
+
 void lvctl_config_free(struct lvctl_config *cfg)
 {
 	unsigned int i;
@@ -600,8 +628,8 @@ static void write_string(FILE *f, const char *key, const char *value)
 	fputc('\n', f);
 }
 
-/* vif = [ "spec", ... ], with every MAC written out. */
-static void write_vifs(FILE *f, const struct lvctl_config *cfg)
+/* vif = [ "spec", ... ], with every MAC written out unless @given_macs. */
+static void write_vifs(FILE *f, const struct lvctl_config *cfg, int given_macs)
 {
 	char spec[LVCTL_VIF_SPEC_SIZE];
 	unsigned int i;
@@ -610,7 +638,7 @@ static void write_vifs(FILE *f, const struct lvctl_config *cfg)
 		return;
 	fputs("vif = [ ", f);
 	for (i = 0; i < cfg->nr_vifs; i++) {
-		lvctl_vif_format(&cfg->vifs[i], spec);
+		lvctl_vif_format(&cfg->vifs[i], given_macs, spec);
 		fputs(i ? ", " : "", f);
 		write_quoted(f, spec);
 	}
@@ -634,8 +662,12 @@ static void write_disks(FILE *f, const struct lvctl_config *cfg)
 	fputs(" ]\n", f);
 }
 
-/* @cfg as xl.cfg text that lvctl_config_parse() reads back the same. */
-static void print_config(FILE *f, const struct lvctl_config *cfg)
+/*
+ * @cfg as xl.cfg text that lvctl_config_parse() reads back the same (but
+ * for the MACs the config did not give, with @given_macs).
+ */
+static void print_config(FILE *f, const struct lvctl_config *cfg,
+			 int given_macs)
 {
 	write_string(f, "name", cfg->name);
 	write_string(f, "kernel", cfg->kernel);
@@ -648,12 +680,12 @@ static void print_config(FILE *f, const struct lvctl_config *cfg)
 	write_string(f, "on_poweroff", lvctl_action_name(cfg->on_poweroff));
 	write_string(f, "on_reboot", lvctl_action_name(cfg->on_reboot));
 	write_string(f, "on_crash", lvctl_action_name(cfg->on_crash));
-	write_vifs(f, cfg);
+	write_vifs(f, cfg, given_macs);
 	write_disks(f, cfg);
 }
 
-/* @cfg as text in a new buffer (what a request to the daemon carries). */
-char *lvctl_config_format(const struct lvctl_config *cfg, size_t *len)
+static char *format(const struct lvctl_config *cfg, size_t *len,
+		    int given_macs)
 {
 	char *text = NULL;
 	FILE *f;
@@ -661,12 +693,28 @@ char *lvctl_config_format(const struct lvctl_config *cfg, size_t *len)
 	f = open_memstream(&text, len);
 	if (!f)
 		return NULL;
-	print_config(f, cfg);
+	print_config(f, cfg, given_macs);
 	if (fclose(f)) {
 		free(text);
 		return NULL;
 	}
 	return text;
+}
+
+/* @cfg as text in a new buffer (what a request to the daemon carries). */
+char *lvctl_config_format(const struct lvctl_config *cfg, size_t *len)
+{
+	return format(cfg, len, 0);
+}
+
+/*
+ * The same for a template: a MAC the config did not give is left out, so
+ * that each guest made from it gets its own, made from its name.
+ */
+char *lvctl_config_format_template(const struct lvctl_config *cfg,
+				   size_t *len)
+{
+	return format(cfg, len, 1);
 }
 
 /*

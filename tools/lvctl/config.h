@@ -45,8 +45,11 @@ int lvctl_config_read(const char *path, struct lvctl_config *cfg);
 int lvctl_config_parse(const char *text, size_t len, const char *path,
 		       struct lvctl_config *cfg);
 char *lvctl_config_format(const struct lvctl_config *cfg, size_t *len);
+char *lvctl_config_format_template(const struct lvctl_config *cfg,
+				   size_t *len);
 int lvctl_config_write(const struct lvctl_config *cfg, const char *path);
 int lvctl_config_rename(struct lvctl_config *cfg, const char *name);
+int lvctl_config_copy(struct lvctl_config *dst, const struct lvctl_config *src);
 void lvctl_config_free(struct lvctl_config *cfg);
 const char *lvctl_action_name(enum lvctl_action action);
 

@@ -490,7 +490,7 @@ int lvctl_pool_add_template(struct lvctl_pool *pool, const char *spec)
 		return -1;
 	}
 	/* As text, as a request brings it: one path for both. */
-	text = lvctl_config_format(&cfg, &len);
+	text = lvctl_config_format_template(&cfg, &len);
 	ret = text ? lvctl_pool_set_template(pool, cfg.name, text, len, count) :
 		     -ENOMEM;
 	free(text);
@@ -673,27 +673,22 @@ int lvctl_pool_template_config(struct lvctl_pool *pool, const char *template,
 			       struct lvctl_config *cfg)
 {
 	struct pool_template *t = find_template(pool, template);
-	char *text;
-	size_t len;
-	int ret;
+	unsigned int i;
 
 	if (!t) {
 		lvctl_error("there is no template %s", template);
 		return -ENOENT;
 	}
-	text = lvctl_config_format(&t->cfg, &len);
-	if (!text) {
-		lvctl_error("out of memory");
-		return -ENOMEM;
-	}
-	ret = lvctl_config_parse(text, len, "template", cfg);
-	free(text);
-	if (ret)
+	if (lvctl_config_copy(cfg, &t->cfg))
 		return -ENOMEM;
 	if (lvctl_config_rename(cfg, name)) {
 		lvctl_config_free(cfg);
 		return -EINVAL;
 	}
+	/* Its own MACs, from its own name, where the template gave none. */
+	for (i = 0; i < cfg->nr_vifs; i++)
+		if (!cfg->vifs[i].mac_given)
+			lvctl_vif_default_mac(cfg->name, i, cfg->vifs[i].mac);
 	if (cmdline) {
 		free(cfg->cmdline);
 		cfg->cmdline = strdup(cmdline);

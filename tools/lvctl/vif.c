@@ -181,12 +181,22 @@ void lvctl_vif_default_mac(const char *guest, unsigned int index,
 		 (unsigned char)h);
 }
 
-/* The spec back, as lvctl writes it into a saved config. */
-void lvctl_vif_format(const struct lvctl_vif *vif,
+/*
+ * The spec back, as lvctl writes it into a saved config: with its MAC, or
+ * with @given_mac_only, only a MAC the config gave (a template's guests
+ * each get their own from their names).
+ */
+void lvctl_vif_format(const struct lvctl_vif *vif, int given_mac_only,
 		      char spec[LVCTL_VIF_SPEC_SIZE])
 {
-	snprintf(spec, LVCTL_VIF_SPEC_SIZE, "mac=%s%s%s%s%s%s%s", vif->mac,
+	int mac = vif->mac_given || !given_mac_only;
+
+	snprintf(spec, LVCTL_VIF_SPEC_SIZE, "%s%s%s%s%s%s%s%s",
+		 mac ? "mac=" : "", mac ? vif->mac : "",
 		 vif->bridge[0] ? ",bridge=" : "", vif->bridge,
 		 vif->vifname[0] ? ",vifname=" : "", vif->vifname,
 		 vif->ip[0] ? ",ip=" : "", vif->ip);
+	/* No MAC: the spec starts at its first key, not at a comma. */
+	if (spec[0] == ',')
+		memmove(spec, spec + 1, strlen(spec));
 }

@@ -51,7 +51,7 @@ noop_cfg() {
 		'memory = 4' "vif = [ $2 ]" 'extra = "noop=block"'
 }
 
-plan 34
+plan 38
 
 # --- dom0: the stock backend, the relay, two bridges ------------------------------
 out=$(modprobe xen-netback 2>&1 && modprobe bridge 2>&1 && modprobe split-back 2>&1)
@@ -153,6 +153,26 @@ ok $? "a guest with a vif comes up beside the daemon"
 lvctl sysrq crasher c >/dev/null &&
 	wait_until 30 sh -c '! lvctl list | grep -q "^crasher "' && wait_until 10 no_vif_left
 ok $? "it crashes (sysrq c), the daemon destroys it (on_crash = destroy), its vif goes"
+
+# --- a template with a vif: its shells' vifs are made ahead, each its own MAC -------
+tpl=$(write_cfg vtpl 'name = "vtpl"' "kernel = \"$GUEST_DIR/noop\"" 'memory = 4' \
+	"vif = [ 'bridge=br0' ]" 'extra = "noop=block"')
+tpl_ready() { lvctl pool | awk -v n="$1" '$1 == "vtpl" && $5 == n { f = 1 } END { exit !f }'; }
+lvctl pool --template "$tpl:2" && wait_until 60 tpl_ready 2
+ok $? "a template with a vif fills: 2 shells, their vifs made and on br0 ($(bridge_ports))"
+lvctl create --profile "$(noop_cfg vt1 "'bridge=br0'")" >/dev/null 2>"$work/vt1.prof" &&
+	lvctl create --profile "$(noop_cfg vt2 "'bridge=br0'")" >/dev/null 2>"$work/vt2.prof" &&
+	grep -q 'daemon, template shell' "$work/vt1.prof" &&
+	grep -q 'daemon, template shell' "$work/vt2.prof" &&
+	wait_console vt1 'lightvm-noop: up' 20 && wait_console vt2 'lightvm-noop: up' 20
+ok $? "two guests of its kernel, size and vif are made from its shells and run"
+mac1=$(store_protocol read "/local/domain/0/backend/vif/$(domid_of vt1)/0/mac" 2>/dev/null)
+mac2=$(store_protocol read "/local/domain/0/backend/vif/$(domid_of vt2)/0/mac" 2>/dev/null)
+case "$mac1$mac2" in 00:16:3e:*00:16:3e:*) [ "$mac1" != "$mac2" ] ;; *) false ;; esac
+ok $? "each has a MAC of its own ($mac1, $mac2)"
+lvctl destroy vt1 && lvctl destroy vt2 && lvctl pool --template "$tpl:0" &&
+	wait_until 10 no_vif_left
+ok $? "guests destroyed, template dropped: no interface, port or node left ($(vif_leftovers))"
 kill "$daemon_pid"
 wait "$daemon_pid"
 daemon_pid=

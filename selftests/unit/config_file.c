@@ -173,7 +173,7 @@ static void check_vifs(void)
 	/* A template's text: only the MAC it was given, the rest by name. */
 	{
 		size_t len;
-		char *text = lvctl_config_format_template(&cfg, &len);
+		char *text = lvctl_config_format_given_macs(&cfg, &len);
 
 		ret = !text || lvctl_config_parse(text, len, "t", &back);
 		tap_ok(!ret && back.nr_vifs == 2 && !back.vifs[0].mac_given &&

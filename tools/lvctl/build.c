@@ -423,20 +423,27 @@ static int save_state(struct lvctl_build *b, const struct lvctl_config *cfg)
 	return 0;
 }
 
+/* The kernel loaded with @cmdline and the image built, each timed. */
+static int load_and_build(struct lvctl_build *b,
+			  const struct lvctl_config *cfg, const char *cmdline)
+{
+	if (load_kernel(b, cfg, cmdline) || interrupted(b))
+		return -1;
+	lap(b, &b->times.load);
+	if (build_image(b) || interrupted(b))
+		return -1;
+	lap(b, &b->times.image);
+	return 0;
+}
+
 /* The second half, on a shell of @cfg's size: undone on failure. */
 static int finish(struct lvctl_build *b, const struct lvctl_config *cfg)
 {
 	if (save_state(b, cfg) || add_disks(b, cfg) || add_vifs(b, cfg))
 		return -1;
 
-	if (load_kernel(b, cfg, cfg->cmdline ? cfg->cmdline : "") ||
-	    interrupted(b))
-		return -1;
-	lap(b, &b->times.load);
-	if (build_image(b) || interrupted(b))
-		return -1;
-	lap(b, &b->times.image);
-	if (connect_vifs(b, cfg) || interrupted(b))
+	if (load_and_build(b, cfg, cfg->cmdline ? cfg->cmdline : "") ||
+	    connect_vifs(b, cfg) || interrupted(b))
 		return -1;
 	return start_guest(b);
 }
@@ -453,19 +460,21 @@ int lvctl_shell_finish(struct lvctl_build *b, const struct lvctl_config *cfg)
 /*
  * A template shell: a shell of @cfg's size with @cfg's kernel and ramdisk
  * loaded and its image built (page tables, start info, grant table), its
- * command line empty, its console attached; paused and nameless. libxenguest's image is let go
+ * command line empty, its console attached, its vifs made and on their
+ * bridges (@cfg's MACs: the caller made them for this shell); paused and
+ * nameless. libxenguest's image is let go
  * (a big kernel's copy would stay in dom0's memory for the shell's life):
  * what the request writes later, the command line, is in the start info
  * page, whose machine frame is kept.
  */
 static int make_template(struct lvctl_build *b, const struct lvctl_config *cfg)
 {
-	if (make_shell(b, NULL) || load_kernel(b, cfg, "") || interrupted(b))
+	/* Its vifs too: xen-netback makes them while the kernel loads. */
+	if (make_shell(b, NULL) || add_vifs(b, cfg) ||
+	    load_and_build(b, cfg, "") || connect_vifs(b, cfg) ||
+	    interrupted(b))
 		return -1;
-	lap(b, &b->times.load);
-	if (build_image(b) || interrupted(b))
-		return -1;
-	lap(b, &b->times.image);
+	b->vifs_ready = cfg->nr_vifs > 0;
 	b->start_info_mfn = xc_dom_p2m(b->dom, b->dom->start_info_pfn);
 	xc_dom_release(b->dom);
 	b->dom = NULL;
@@ -507,20 +516,23 @@ static int write_cmdline(struct lvctl_build *b, const char *cmdline)
 static int finish_template(struct lvctl_build *b,
 			   const struct lvctl_config *cfg)
 {
-	if (save_state(b, cfg) || add_disks(b, cfg) || add_vifs(b, cfg))
+	if (save_state(b, cfg) || add_disks(b, cfg) ||
+	    (!b->vifs_ready && add_vifs(b, cfg)))
 		return -1;
 	if (write_cmdline(b, cfg->cmdline ? cfg->cmdline : "") ||
 	    interrupted(b))
 		return -1;
 	lap(b, &b->times.load);
-	if (connect_vifs(b, cfg) || interrupted(b))
+	if ((!b->vifs_ready && connect_vifs(b, cfg)) || interrupted(b))
 		return -1;
 	return start_guest(b);
 }
 
 /*
  * A template shell made into the guest @cfg says; its kernel, ramdisk and
- * size are the template's (the caller checked).
+ * size are the template's, and if the shell has vifs, @cfg's are those
+ * (the caller checked). Disks, and the vifs of a shell without, are added
+ * now.
  */
 int lvctl_template_finish(struct lvctl_build *b,
 			  const struct lvctl_config *cfg)

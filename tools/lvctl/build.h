@@ -49,6 +49,7 @@ struct lvctl_build {
 	struct xc_dom_image *dom;	/* its memory, for libxenguest */
 	xen_pfn_t start_info_mfn;	/* a template shell's start info */
 	int console_attached;		/* a template shell's is */
+	int vifs_ready;			/* a template shell's vifs are made */
 
 	/* what to give back on failure */
 	int have_domain;

@@ -157,7 +157,7 @@ static int pool_template(struct lightvm *lv, const char *spec)
 	if (ret)
 		return LVCTL_EXIT_FAILURE;
 	if (count) {
-		text = lvctl_config_format_template(&cfg, &len);
+		text = lvctl_config_format_given_macs(&cfg, &len);
 		if (!text) {
 			lvctl_error("out of memory");
 			lvctl_config_free(&cfg);

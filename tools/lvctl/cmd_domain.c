@@ -86,7 +86,8 @@ static int create_by_daemon(const struct lvctl_config *cfg, int paused,
 	lv = lvctl_daemon_connect(&absent);
 	if (!lv)
 		return absent ? 1 : -1;
-	text = lvctl_config_format(cfg, &len);
+	/* MACs only as given: the daemon makes the same ones from the name. */
+	text = lvctl_config_format_given_macs(cfg, &len);
 	if (!text) {
 		lvctl_error("out of memory");
 	} else if (lightvm_create(lv, text, len,
@@ -95,7 +96,9 @@ static int create_by_daemon(const struct lvctl_config *cfg, int paused,
 	} else {
 		b->domid = reply.domid;
 		times_of(&b->times, &reply.times);
-		*source = reply.source == LIGHTVM_SOURCE_POOL ?
+		*source = reply.source == LIGHTVM_SOURCE_TEMPLATE ?
+			  "daemon, template shell" :
+			  reply.source == LIGHTVM_SOURCE_POOL ?
 			  "daemon, pool shell" : "daemon, from scratch";
 		ret = 0;
 	}

@@ -708,10 +708,12 @@ char *lvctl_config_format(const struct lvctl_config *cfg, size_t *len)
 }
 
 /*
- * The same for a template: a MAC the config did not give is left out, so
- * that each guest made from it gets its own, made from its name.
+ * The same with only the MACs the config gave: what a template is sent
+ * as (each guest made from it gets its own MAC), and a create request
+ * (the daemon makes the same MACs from the guest's name, and a template
+ * whose vifs leave the MAC to its shells can serve it).
  */
-char *lvctl_config_format_template(const struct lvctl_config *cfg,
+char *lvctl_config_format_given_macs(const struct lvctl_config *cfg,
 				   size_t *len)
 {
 	return format(cfg, len, 1);

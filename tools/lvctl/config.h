@@ -45,7 +45,7 @@ int lvctl_config_read(const char *path, struct lvctl_config *cfg);
 int lvctl_config_parse(const char *text, size_t len, const char *path,
 		       struct lvctl_config *cfg);
 char *lvctl_config_format(const struct lvctl_config *cfg, size_t *len);
-char *lvctl_config_format_template(const struct lvctl_config *cfg,
+char *lvctl_config_format_given_macs(const struct lvctl_config *cfg,
 				   size_t *len);
 int lvctl_config_write(const struct lvctl_config *cfg, const char *path);
 int lvctl_config_rename(struct lvctl_config *cfg, const char *name);

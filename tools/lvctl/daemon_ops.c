@@ -284,7 +284,7 @@ static void fill_info(struct lightvm_guest_info *gi, const xc_domaininfo_t *dom,
  * From a shell (of @template if given, else whichever fits best), else
  * from scratch.
  */
-static int create_guest(struct daemon_ctx *ctx, const struct lvctl_config *cfg,
+static int create_guest(struct daemon_ctx *ctx, struct lvctl_config *cfg,
 			const char *template, int paused,
 			struct lvctl_build *b, uint32_t *source)
 {
@@ -311,7 +311,7 @@ static int create_guest(struct daemon_ctx *ctx, const struct lvctl_config *cfg,
  */
 static void create_and_answer(struct daemon_ctx *ctx,
 			      const struct daemon_request *req,
-			      const struct lvctl_config *cfg,
+			      struct lvctl_config *cfg,
 			      const char *template, double start)
 {
 	struct lightvm_create_reply *reply;

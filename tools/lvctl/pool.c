@@ -7,8 +7,9 @@
  *   create of that size finishes one (name, kernel, image, console,
  *   unpause);
  * - templates: for a guest configuration, shells that also have its
- *   kernel and ramdisk loaded and its image built, so that a request only
- *   names one, writes its command line, adds its devices and unpauses it.
+ *   kernel and ramdisk loaded, its image built and its vifs made (with a
+ *   random MAC each), so that a request only names one, writes its
+ *   command line, adds its disks and unpauses it.
  *   A template's shells are only as good as the files they were built
  *   from: the kernel's and ramdisk's identity (device, inode, size, mtime,
  *   ctime) is kept with them and checked on every request and refill; a
@@ -36,6 +37,9 @@
 struct pool_shell {
 	struct lvctl_build build;
 	struct pool_shell *next;
+	/* A template shell's vifs, made with it: their MACs are its own. */
+	unsigned int nr_vifs;
+	struct lvctl_vif vifs[LVCTL_MAX_VIFS];
 };
 
 /* Shells of one kind, and how keeping them ready goes. */
@@ -139,6 +143,14 @@ static void shelf_drop(struct shelf *shelf, unsigned int keep)
 		lvctl_build_undo(&shell->build);
 		free(shell);
 	}
+}
+
+/* A new target: extra shells go now, and a failed shelf tries again. */
+static void shelf_retarget(struct shelf *shelf, unsigned int target)
+{
+	shelf->target = target;
+	shelf->retry_at = 0;	/* an operator's change: worth a new try */
+	shelf_drop(shelf, target);
 }
 
 static void shelf_failed(struct shelf *shelf, const char *what)
@@ -283,9 +295,7 @@ int lvctl_pool_set_size(struct lvctl_pool *pool, long memory_mb, long vcpus,
 		remove_size(pool, size);
 		return 0;
 	}
-	size->shelf.target = target;
-	size->shelf.retry_at = 0;	/* an operator's change: try again */
-	shelf_drop(&size->shelf, target);
+	shelf_retarget(&size->shelf, target);
 	return 0;
 }
 
@@ -383,6 +393,14 @@ static void remove_template(struct lvctl_pool *pool, unsigned int i)
 /* What a template may hold: what its shells are built ahead with. */
 static int template_config_check(const struct lvctl_config *cfg)
 {
+	unsigned int i;
+
+	for (i = 0; i < cfg->nr_vifs; i++)
+		if (cfg->vifs[i].mac_given || cfg->vifs[i].vifname[0]) {
+			lvctl_error("template %s: vif %u gives a mac or vifname, but each shell has its own",
+				    cfg->name, i);
+			return -1;
+		}
 	if (cfg->maxmem_mb != cfg->memory_mb) {
 		lvctl_error("template %s: maxmem must equal memory", cfg->name);
 		return -1;
@@ -417,9 +435,7 @@ int lvctl_pool_set_template(struct lvctl_pool *pool, const char *name,
 			remove_template(pool, i);
 			return 0;
 		}
-		t->shelf.target = target;
-		t->shelf.retry_at = 0;	/* an operator's change: try again */
-		shelf_drop(&t->shelf, target);
+		shelf_retarget(&t->shelf, target);
 		return 0;
 	}
 
@@ -490,7 +506,7 @@ int lvctl_pool_add_template(struct lvctl_pool *pool, const char *spec)
 		return -1;
 	}
 	/* As text, as a request brings it: one path for both. */
-	text = lvctl_config_format_template(&cfg, &len);
+	text = lvctl_config_format_given_macs(&cfg, &len);
 	ret = text ? lvctl_pool_set_template(pool, cfg.name, text, len, count) :
 		     -ENOMEM;
 	free(text);
@@ -498,10 +514,32 @@ int lvctl_pool_add_template(struct lvctl_pool *pool, const char *spec)
 	return ret ? -1 : 0;
 }
 
+/* The template's config with MACs of its own for a new shell's vifs. */
+static int shell_config(const struct pool_template *t, struct pool_shell *shell,
+			struct lvctl_config *cfg)
+{
+	unsigned int i;
+
+	if (lvctl_config_copy(cfg, &t->cfg))
+		return -1;
+	for (i = 0; i < cfg->nr_vifs; i++) {
+		if (lvctl_vif_random_mac(cfg->vifs[i].mac)) {
+			lvctl_config_free(cfg);
+			return -1;
+		}
+		cfg->vifs[i].mac_given = 1;
+		shell->vifs[i] = cfg->vifs[i];
+	}
+	shell->nr_vifs = cfg->nr_vifs;
+	return 0;
+}
+
 static int refill_template(struct pool_template *t, struct pool_shell *shell)
 {
 	struct file_id kernel, ramdisk;
 	char what[LIGHTVM_NAME_SIZE + 32];
+	struct lvctl_config cfg;
+	int err;
 
 	snprintf(what, sizeof(what), "a shell of template %s", t->cfg.name);
 	if (file_id(t->cfg.kernel, &kernel) ||
@@ -514,7 +552,11 @@ static int refill_template(struct pool_template *t, struct pool_shell *shell)
 	if (t->shelf.ready && (!same_id(&kernel, &t->kernel_id) ||
 			       !same_id(&ramdisk, &t->ramdisk_id)))
 		template_check(t);
-	if (lvctl_template_make(&shell->build, &t->cfg))
+	if (shell_config(t, shell, &cfg))
+		goto fail;
+	err = lvctl_template_make(&shell->build, &cfg);
+	lvctl_config_free(&cfg);
+	if (err)
 		goto fail;
 	/* Changed while it was read: this shell may hold either. */
 	t->kernel_id = kernel;
@@ -585,7 +627,28 @@ void lvctl_pool_refill_one(struct lvctl_pool *pool)
 
 /* --- requests --------------------------------------------------------------- */
 
-/* A fresh template whose shells fit @cfg (kernel, ramdisk, size). */
+/*
+ * Can a template's shells, made with its vifs, be @cfg's? If it has none,
+ * @cfg's own are added on the request; if it has some, @cfg's must be the
+ * same (bridge, ip) and leave MAC and name to the shell.
+ */
+static int same_vifs(const struct lvctl_config *t, const struct lvctl_config *cfg)
+{
+	unsigned int i;
+
+	if (!t->nr_vifs)
+		return 1;
+	if (t->nr_vifs != cfg->nr_vifs)
+		return 0;
+	for (i = 0; i < cfg->nr_vifs; i++)
+		if (cfg->vifs[i].mac_given || cfg->vifs[i].vifname[0] ||
+		    strcmp(cfg->vifs[i].bridge, t->vifs[i].bridge) ||
+		    strcmp(cfg->vifs[i].ip, t->vifs[i].ip))
+			return 0;
+	return 1;
+}
+
+/* A fresh template whose shells fit @cfg (kernel, ramdisk, size, vifs). */
 static struct pool_template *template_for(struct lvctl_pool *pool,
 					  const struct lvctl_config *cfg)
 {
@@ -594,7 +657,8 @@ static struct pool_template *template_for(struct lvctl_pool *pool,
 	for (i = 0; i < pool->nr_templates; i++) {
 		struct pool_template *t = pool->templates[i];
 
-		if (!t->shelf.ready || strcmp(t->cfg.kernel, cfg->kernel) ||
+		if (!t->shelf.ready || !same_vifs(&t->cfg, cfg) ||
+		    strcmp(t->cfg.kernel, cfg->kernel) ||
 		    !t->cfg.ramdisk != !cfg->ramdisk ||
 		    (cfg->ramdisk && strcmp(t->cfg.ramdisk, cfg->ramdisk)) ||
 		    t->cfg.memory_mb != cfg->memory_mb ||
@@ -608,10 +672,13 @@ static struct pool_template *template_for(struct lvctl_pool *pool,
 	return NULL;
 }
 
-/* Finishes the oldest shell of @shelf as @cfg's guest, into @guest. */
+/*
+ * Finishes the oldest shell of @shelf as @cfg's guest, into @guest. A
+ * template shell's vifs, with their MACs, become @cfg's.
+ */
 static int finish_shell(struct lvctl_pool *pool, struct shelf *shelf,
-			const struct lvctl_config *cfg, int paused,
-			int template, struct lvctl_build *guest)
+			struct lvctl_config *cfg, int paused, int template,
+			struct lvctl_build *guest)
 {
 	struct pool_shell *shell;
 	int ret;
@@ -621,6 +688,10 @@ static int finish_shell(struct lvctl_pool *pool, struct shelf *shelf,
 		return -1;
 	shell = shelf_take(shelf);
 	shell->build.paused = paused;
+	if (shell->nr_vifs) {
+		memcpy(cfg->vifs, shell->vifs, sizeof(cfg->vifs));
+		cfg->nr_vifs = shell->nr_vifs;
+	}
 	ret = template ? lvctl_template_finish(&shell->build, cfg) :
 			 lvctl_shell_finish(&shell->build, cfg);
 	if (!ret) {
@@ -633,12 +704,13 @@ static int finish_shell(struct lvctl_pool *pool, struct shelf *shelf,
 
 /*
  * A guest of @cfg from a ready shell: of template @template if given,
- * else of a template built from @cfg's kernel and ramdisk at its size,
- * else of its size. Returns 0 with *@source, 1 if there is none (build
+ * else of a template built from @cfg's kernel and ramdisk at its size
+ * (and its vifs, if the template has some: then @cfg gets the shell's
+ * MACs), else of its size. Returns 0 with *@source, 1 if there is none (build
  * it from scratch), or -1 after saying why the finish failed (the shell
  * is destroyed).
  */
-int lvctl_pool_take(struct lvctl_pool *pool, const struct lvctl_config *cfg,
+int lvctl_pool_take(struct lvctl_pool *pool, struct lvctl_config *cfg,
 		    const char *template, int paused, struct lvctl_build *guest,
 		    uint32_t *source)
 {

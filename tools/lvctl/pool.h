@@ -34,7 +34,7 @@ int lvctl_pool_template_config(struct lvctl_pool *pool, const char *template,
 			       struct lvctl_config *cfg);
 int lvctl_pool_timeout_ms(struct lvctl_pool *pool);
 void lvctl_pool_refill_one(struct lvctl_pool *pool);
-int lvctl_pool_take(struct lvctl_pool *pool, const struct lvctl_config *cfg,
+int lvctl_pool_take(struct lvctl_pool *pool, struct lvctl_config *cfg,
 		    const char *template, int paused, struct lvctl_build *guest,
 		    uint32_t *source);
 void lvctl_pool_describe(const struct lvctl_pool *pool,

@@ -5,11 +5,13 @@
  * rather than ignored, as the config's own keys are.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "lvctl.h"
 #include "vif.h"
@@ -179,6 +181,23 @@ void lvctl_vif_default_mac(const char *guest, unsigned int index,
 	snprintf(mac, LVCTL_MAC_SIZE, "00:16:3e:%02hhx:%02hhx:%02hhx",
 		 (unsigned char)((h >> 16) & 0x7f), (unsigned char)(h >> 8),
 		 (unsigned char)h);
+}
+
+/*
+ * A random MAC in the same range, for a template's shell: its guests'
+ * names are not known when its vifs are made. Returns 0, or -1.
+ */
+int lvctl_vif_random_mac(char mac[LVCTL_MAC_SIZE])
+{
+	unsigned char r[3];
+
+	if (getrandom(r, sizeof(r), 0) != sizeof(r)) {
+		lvctl_error("cannot make a random MAC: %s", strerror(errno));
+		return -1;
+	}
+	snprintf(mac, LVCTL_MAC_SIZE, "00:16:3e:%02hhx:%02hhx:%02hhx",
+		 (unsigned char)(r[0] & 0x7f), r[1], r[2]);
+	return 0;
 }
 
 /*

@@ -27,6 +27,7 @@ int lvctl_vif_parse(const char *spec, const char *where,
 		    struct lvctl_vif *vif);
 void lvctl_vif_default_mac(const char *guest, unsigned int index,
 			   char mac[LVCTL_MAC_SIZE]);
+int lvctl_vif_random_mac(char mac[LVCTL_MAC_SIZE]);
 void lvctl_vif_format(const struct lvctl_vif *vif, int given_mac_only,
 		      char spec[LVCTL_VIF_SPEC_SIZE]);
 

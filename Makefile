@@ -101,7 +101,8 @@ check: deps-if-missing
 		"$(MAKE) --no-print-directory unit-check" \
 		"$(TOP)/tools/testbed/run $(TOP)/selftests/testbed-check.sh"
 
-# lvctl against xl, in one testbed run; not part of check. Short form:
+# lvctl (CLI and API) against xl, in one testbed run; not part of check.
+# About an hour. Short form (every series, few guests; under 10 minutes):
 # make bench N=20 NXL=20 NSHUT=1 NSAVE=3 NVIF=5 NROUNDS=1
 N     ?= 1000
 NXL   ?= 250

@@ -6,8 +6,8 @@
  * list, destroy, pipelined creates, clients that leave mid-request or
  * without taking their guest, concurrent clients, a client that never
  * reads, the event stream, templates (their command line, their
- * invalidation when the kernel file changes), and what all of it left
- * behind (nothing).
+ * invalidation when the kernel file changes), a Debian-kernel guest's
+ * waited reboot and poweroff, and what all of it left behind (nothing).
  *
  * It starts `lvctl daemon -F` for itself and stops it at the end.
  *
@@ -637,7 +637,83 @@ static void check_events(struct lightvm *lv)
 	lightvm_close(sub);
 }
 
-/* --- templates -------------------------------------------------------------- */
+/* --- a Linux guest: shutdown and reboot, waited ----------------------------- */
+
+#define GUEST_DIR	"/usr/lib/lightvm/guest"
+#define SYSCTL_UP	"sysctl_front: connected to domain 0"
+
+/* @name's console has @marker within @seconds. */
+static int console_has(const char *name, const char *marker, int seconds)
+{
+	char cmd[256];
+	double until = now_ms() + seconds * 1000;
+
+	snprintf(cmd, sizeof(cmd),
+		 "lvctl console -n %s 2>/dev/null | grep -q '%s'", name, marker);
+	while (now_ms() < until) {
+		if (!system(cmd))
+			return 1;
+		usleep(500000);
+	}
+	return 0;
+}
+
+static void check_linux(struct lightvm *lv, struct lightvm *sub)
+{
+	struct lightvm_create_reply made;
+	uint32_t after = 0;
+	char cfg[512];
+	size_t len;
+	int ret, up;
+
+	len = snprintf(cfg, sizeof(cfg),
+		       "name = \"api-linux\"\nkernel = \"" GUEST_DIR "/vmlinux.gz\"\n"
+		       "ramdisk = \"" GUEST_DIR "/initrd.gz\"\nmemory = 128\n"
+		       "extra = \"console=hvc0 lightvm.guest=counter\"\n");
+	ret = lightvm_create(lv, cfg, len, 0, &made);
+	up = !ret && expect_event(sub, LIGHTVM_EVENT_STARTED, "api-linux",
+				  made.domid, 0) &&
+	     console_has("api-linux", SYSCTL_UP, 120);
+	tap_ok(up, "a Debian-kernel guest through the API (domain %u) started, its sysctl-front up",
+	       made.domid);
+
+	lightvm_set_timeout(lv, 120000);
+	ret = up ? lightvm_shutdown(lv, 0, "api-linux", LIGHTVM_SHUTDOWN_REBOOT,
+				    LIGHTVM_SHUTDOWN_WAIT, &after) : -1;
+	tap_ok(!ret && after && after != made.domid &&
+	       expect_event(sub, LIGHTVM_EVENT_SHUTDOWN, "api-linux",
+			    made.domid, 1) &&
+	       expect_event(sub, LIGHTVM_EVENT_DESTROYED, "api-linux",
+			    made.domid, 0) &&
+	       expect_event(sub, LIGHTVM_EVENT_STARTED, "api-linux", after, 0),
+	       "a waited reboot answers with its new domain %u, after shutdown (reboot), destroyed, started",
+	       after);
+	/* The restarted guest's console is a new one: its own line again. */
+	up = !ret && console_has("api-linux", SYSCTL_UP, 120);
+	ret = up ? lightvm_shutdown(lv, after, NULL, LIGHTVM_SHUTDOWN_POWEROFF,
+				    LIGHTVM_SHUTDOWN_WAIT, NULL) : -1;
+	tap_ok(!ret && !exists(lv, "api-linux") &&
+	       expect_event(sub, LIGHTVM_EVENT_SHUTDOWN, "api-linux", after,
+			    0) &&
+	       expect_event(sub, LIGHTVM_EVENT_DESTROYED, "api-linux", after,
+			    0),
+	       "a waited poweroff answers once it is gone: shutdown (poweroff), destroyed");
+	if (ret)
+		tap_diag("%s", lightvm_error(lv));
+
+	/* A deadline the guest cannot meet. */
+	ret = lightvm_create(lv, cfg, len, 0, &made);
+	up = !ret && console_has("api-linux", SYSCTL_UP, 120);
+	lightvm_set_timeout(lv, 1);
+	ret = up ? lightvm_shutdown(lv, 0, "api-linux", LIGHTVM_SHUTDOWN_POWEROFF,
+				    LIGHTVM_SHUTDOWN_WAIT, NULL) : 0;
+	tap_ok(ret == -ETIMEDOUT, "a waited poweroff past its 1 ms deadline: %s",
+	       lightvm_error(lv));
+	lightvm_set_timeout(lv, 10000);
+	lightvm_destroy(lv, 0, "api-linux");
+	gone_within(lv, "api-linux", 10000);
+}
+
 
 #define TEMPLATE_KERNEL	"/tmp/api-template-noop"
 
@@ -816,7 +892,7 @@ int main(int argc, char **argv)
 	if (argc > 1)
 		kernel = argv[1];
 	signal(SIGPIPE, SIG_IGN);
-	tap_plan(62);
+	tap_plan(66);
 
 	noxs_state(before, sizeof(before));
 	tap_ok(!start_daemon(), "lvctl daemon -F listens on %s",
@@ -835,8 +911,10 @@ int main(int argc, char **argv)
 	{
 		struct lightvm *sub = connect_lib();
 
-		if (sub && !lightvm_subscribe(sub, LIGHTVM_EVENT_ALL))
+		if (sub && !lightvm_subscribe(sub, LIGHTVM_EVENT_ALL)) {
 			check_templates(lv, sub);
+			check_linux(lv, sub);
+		}
 		lightvm_close(sub);
 	}
 	lightvm_close(lv);

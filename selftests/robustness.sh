@@ -193,7 +193,9 @@ ok $? "noxs and the domain list are as before"
 race_cfg=$(write_cfg race 'name = "race"' "kernel = \"$GUEST_DIR/noop\"" \
 	'memory = 8' 'extra = "noop=block"')
 silent=0 lost=0
-for ((i = 0; i < 40 && lost < 3; i++)); do
+# The two overlap only now and then under TCG: up to 200 rounds, until
+# one of them has lost 3 times.
+for ((i = 0; i < 200 && lost < 3; i++)); do
 	lvctl create "$race_cfg" >/dev/null || break
 	lvctl destroy race 2>"$work/race.1" &
 	lvctl destroy race 2>"$work/race.2"

@@ -67,6 +67,16 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* A timeout for a message: "2 s", or "1500 ms". */
+static const char *duration(unsigned int ms, char text[32])
+{
+	if (ms % 1000)
+		snprintf(text, 32, "%u ms", ms);
+	else
+		snprintf(text, 32, "%u s", ms / 1000);
+	return text;
+}
+
 static int wait_fd(int fd, short events, double until_ms)
 {
 	struct pollfd pfd = { .fd = fd, .events = events };
@@ -284,6 +294,7 @@ static int send_request(struct lightvm *lv, uint16_t op, uint32_t flags,
 	struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 3 };
 	double until = now_ms() + lv->timeout_ms;
 	int ret, revents;
+	char text[32];
 
 	hdr.deadline_ns = (uint64_t)(until * 1e6);
 	for (;;) {
@@ -296,8 +307,8 @@ static int send_request(struct lightvm *lv, uint16_t op, uint32_t flags,
 		revents = wait_fd(lv->fd, POLLIN | POLLOUT, until);
 		if (revents == 0)
 			return fail(lv, ETIMEDOUT,
-				    "the lightvm daemon took no request for %u ms",
-				    lv->timeout_ms);
+				    "the lightvm daemon took no request within %s (is it stopped?)",
+				    duration(lv->timeout_ms, text));
 		if (revents & POLLIN) {
 			ret = read_incoming(lv);
 			if (ret)
@@ -320,6 +331,7 @@ static int wait_reply(struct lightvm *lv, uint64_t id, uint16_t op,
 {
 	double until = now_ms() + lv->timeout_ms + GRACE_MS;
 	const struct lightvm_reply_status *status;
+	char text[32];
 	const struct lightvm_msg_header *hdr;
 	struct stashed_reply *r;
 	size_t body_len;
@@ -329,8 +341,8 @@ static int wait_reply(struct lightvm *lv, uint64_t id, uint16_t op,
 		revents = wait_fd(lv->fd, POLLIN, until);
 		if (revents == 0)
 			return fail(lv, ETIMEDOUT,
-				    "the lightvm daemon did not answer within %u ms",
-				    lv->timeout_ms + GRACE_MS);
+				    "the lightvm daemon did not answer within %s (is it stopped?)",
+				    duration(lv->timeout_ms, text));
 		ret = read_incoming(lv);
 		if (ret)
 			return ret;

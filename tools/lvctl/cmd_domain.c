@@ -78,8 +78,8 @@ static int create_by_daemon(const struct lvctl_config *cfg, int paused,
 			    struct lvctl_build *b, const char **source)
 {
 	struct lightvm_create_reply reply;
+	int absent, err, ret = -1;
 	struct lightvm *lv;
-	int absent, ret = -1;
 	size_t len;
 	char *text;
 
@@ -88,11 +88,19 @@ static int create_by_daemon(const struct lvctl_config *cfg, int paused,
 		return absent ? 1 : -1;
 	/* MACs only as given: the daemon makes the same ones from the name. */
 	text = lvctl_config_format_given_macs(cfg, &len);
-	if (!text) {
+	err = text ? lightvm_create(lv, text, len,
+				    paused ? LIGHTVM_CREATE_PAUSED : 0, &reply) :
+		     -ENOMEM;
+	if (err == -ENOMEM && !text) {
 		lvctl_error("out of memory");
-	} else if (lightvm_create(lv, text, len,
-				  paused ? LIGHTVM_CREATE_PAUSED : 0, &reply)) {
-		lvctl_error("%s", lightvm_error(lv));
+	} else if (err) {
+		/*
+		 * "None was created" holds however the daemon goes on: it
+		 * refuses a request it reads after its deadline, and
+		 * destroys a guest whose client did not take it.
+		 */
+		lvctl_error("%s%s", lightvm_error(lv),
+			    err == -ETIMEDOUT ? "; no guest was created" : "");
 	} else {
 		b->domid = reply.domid;
 		times_of(&b->times, &reply.times);

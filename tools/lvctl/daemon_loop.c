@@ -401,7 +401,7 @@ static int check_header(const struct lightvm_msg_header *hdr, size_t len,
 		return EINVAL;
 	}
 	if (hdr->deadline_ns && hdr->deadline_ns / 1e6 <= now_ms) {
-		*why = "the request's deadline passed before the daemon read it; nothing done";
+		*why = "a request whose deadline passed before it was read (its client gave up waiting); nothing done";
 		return ETIMEDOUT;
 	}
 	return 0;
@@ -432,7 +432,10 @@ static void client_serve_one(struct daemon_ctx *ctx,
 	if (!err)
 		err = daemon_op_check(hdr, n - sizeof(*hdr), &why);
 	if (err) {
-		if (hdr->op != LIGHTVM_OP_ACK)
+		lvctl_log("client %u: the daemon refused %s", client->serial,
+			  why);
+		/* An ACK is never answered, even to say it was wrong. */
+		if (fatal || hdr->op != LIGHTVM_OP_ACK)
 			daemon_send_error(client, fatal ? &none : hdr, err,
 					  "the daemon refused %s", why);
 		if (fatal) {

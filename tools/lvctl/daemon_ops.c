@@ -463,8 +463,9 @@ static void op_shutdown(struct daemon_ctx *ctx, const struct daemon_request *req
 {
 	const struct lightvm_shutdown_req *sr = req->body;
 	double left = req->deadline_ms - lvctl_now_ms();
-	unsigned int ack_ms = left < SHUTDOWN_ACK_MAX_MS ? (unsigned int)left :
-							   SHUTDOWN_ACK_MAX_MS;
+	unsigned int ack_ms = left < 1 ? 1 :
+			      left < SHUTDOWN_ACK_MAX_MS ? (unsigned int)left :
+			      SHUTDOWN_ACK_MAX_MS;
 	int reboot = sr->reason == LIGHTVM_SHUTDOWN_REBOOT;
 	char name[LIGHTVM_NAME_SIZE];
 	struct shutdown_wait *wait;
@@ -475,7 +476,7 @@ static void op_shutdown(struct daemon_ctx *ctx, const struct daemon_request *req
 		return;
 	err = noxs_guest_request(ctx->noxs_fd, domid,
 				 reboot ? NOXS_CLOSE_REBOOT : NOXS_CLOSE_POWEROFF,
-				 0, ack_ms ? ack_ms : 1);
+				 0, ack_ms);
 	if (err) {
 		daemon_send_error(req->client, req->hdr, -err,
 				  "cannot %s domain %u (%s): %s",

@@ -70,8 +70,9 @@ static int check_file(const char *what, const char *path)
 
 /*
  * What can be known before anything is taken: fail early and clearly.
- * @checks adds LVCTL_CHECK_MEMORY (not for a shell, which has its
- * memory) and LVCTL_CHECK_KERNEL (not for a restore, which needs none).
+ * @checks adds LVCTL_CHECK_MEMORY (the host's CPUs and free memory: not
+ * for a shell, whose domain has both already) and LVCTL_CHECK_KERNEL
+ * (not for a restore or a template's shell, which need no file read).
  */
 int lvctl_build_check(xc_interface *xch, int noxs_fd,
 		      const struct lvctl_config *cfg, unsigned int checks)
@@ -89,8 +90,7 @@ int lvctl_build_check(xc_interface *xch, int noxs_fd,
 		return -1;
 	if (lvctl_disks_check(cfg))
 		return -1;
-	if ((checks & LVCTL_CHECK_KERNEL) && cfg->cmdline &&
-	    strlen(cfg->cmdline) >= MAX_GUEST_CMDLINE) {
+	if (cfg->cmdline && strlen(cfg->cmdline) >= MAX_GUEST_CMDLINE) {
 		lvctl_error("the guest command line is longer than %d bytes",
 			    MAX_GUEST_CMDLINE - 1);
 		return -1;
@@ -104,6 +104,8 @@ int lvctl_build_check(xc_interface *xch, int noxs_fd,
 	}
 	if (err != -ENOENT)
 		return -1;
+	if (!(checks & LVCTL_CHECK_MEMORY))
+		return 0;
 
 	if (xc_physinfo(xch, &phys)) {
 		lvctl_error("cannot read the host's physical information: %s",
@@ -116,8 +118,7 @@ int lvctl_build_check(xc_interface *xch, int noxs_fd,
 		return -1;
 	}
 	free_mb = XC_PAGE_MB(phys.free_pages);
-	if ((checks & LVCTL_CHECK_MEMORY) &&
-	    (unsigned long)cfg->memory_mb > free_mb) {
+	if ((unsigned long)cfg->memory_mb > free_mb) {
 		lvctl_error("Xen is out of memory: the guest needs %ld MiB, %lu MiB are free",
 			    cfg->memory_mb, free_mb);
 		return -1;

@@ -54,6 +54,7 @@ int daemon_client_ack(struct daemon_client *client, uint64_t request_id);
 int daemon_guest_unacked(uint32_t domid);
 void daemon_event(uint32_t type, uint32_t domid, uint32_t reason,
 		  const char *name);
+void daemon_defer_refills(void);
 int daemon_run(struct daemon_ctx *ctx, int listen_fd, void *xce,
 	       const sigset_t *waitmask, volatile sig_atomic_t *stop);
 

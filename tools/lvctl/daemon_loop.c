@@ -32,6 +32,7 @@
 #define OUT_LIMIT		(256 * 1024)	/* queued bytes: stop reading */
 #define SWEEP_INTERVAL_MS	30000	/* a look for half-built guests */
 #define SCAN_INTERVAL_MS	5000	/* a look for others' guests */
+#define REFILL_QUIET_MS		20	/* no refill so soon after a create */
 #define TEXT(x)			#x
 #define NUMBER_TEXT(x)		TEXT(x)
 #define API_VERSION_TEXT	NUMBER_TEXT(LIGHTVM_API_VERSION)
@@ -66,6 +67,19 @@ struct daemon_client {
 
 static struct daemon_client *clients[MAX_CLIENTS];
 static unsigned int nr_clients, client_serial;
+
+/*
+ * A shell takes ~10-20 ms to build under TCG, and the loop builds it in
+ * one go: during a burst of creates, a refill between two of them would
+ * make every later one wait. Refills wait until creates have stopped for
+ * REFILL_QUIET_MS.
+ */
+static double refills_from;	/* CLOCK_MONOTONIC ms */
+
+void daemon_defer_refills(void)
+{
+	refills_from = lvctl_now_ms() + REFILL_QUIET_MS;
+}
 
 static struct out_msg *msg_of(void *body)
 {
@@ -502,6 +516,8 @@ static int wait_ms(struct daemon_ctx *ctx, double now, double due)
 	if (wait == 0 || wait > due)
 		wait = due;
 	ms = wait > now ? (int)(wait - now) + 1 : 0;
+	if (pool_ms >= 0 && refills_from > now + pool_ms)
+		pool_ms = (int)(refills_from - now) + 1;
 	return pool_ms >= 0 && pool_ms < ms ? pool_ms : ms;
 }
 
@@ -550,8 +566,9 @@ static int serve_clients(struct daemon_ctx *ctx, const struct pollfd *pfds,
 
 /*
  * Requests first, then guests that shut down, then one shell of the pool
- * at a time when nothing else waits; now and then a scan for others'
- * guests and a sweep for what dead builds left. The stop signals are
+ * at a time when nothing else waits and no create came in the last
+ * REFILL_QUIET_MS; now and then a scan for others' guests and a sweep for
+ * what dead builds left. The stop signals are
  * blocked but in ppoll(), so that a stop cannot slip in between the check
  * and the wait.
  */
@@ -606,7 +623,7 @@ int daemon_run(struct daemon_ctx *ctx, int listen_fd, void *xce_handle,
 			busy = 1;
 		}
 		busy |= serve_clients(ctx, pfds + 2, old_clients);
-		if (!busy)
+		if (!busy && lvctl_now_ms() >= refills_from)
 			lvctl_pool_refill_one(ctx->pool);
 	}
 	while (nr_clients)

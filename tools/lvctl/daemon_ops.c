@@ -318,6 +318,7 @@ static void create_and_answer(struct daemon_ctx *ctx,
 	struct lvctl_build build;
 	uint32_t source;
 
+	daemon_defer_refills();		/* more may be coming */
 	if (create_guest(ctx, cfg, template,
 			 !!(req->hdr->flags & LIGHTVM_CREATE_PAUSED), &build,
 			 &source)) {

@@ -15,9 +15,11 @@
  * "scratch" sends config text to a daemon without a pool; "pool" the same
  * to a daemon whose size pool holds the guests' size; "template" names the
  * daemon's template "bench-tpl" (CREATE_TEMPLATE). With pool and template,
- * lvbench waits (untimed) before each request until a shell is ready:
- * what is timed is a request that finds one, as the one after a pause
- * would. The sustained rate, refills and all, is `rate`'s.
+ * lvbench waits (untimed) before each request until the pool is full
+ * again: what is timed is a request that finds a shell and the daemon
+ * idle, as the first of a burst does (the daemon builds shells in its one
+ * thread, and a request that comes during a refill waits for it). The
+ * sustained rate, refills and all, is `rate`'s.
  *
  *   lvbench api-destroy COUNT          destroys b1..bCOUNT: n,destroy_ms
  *
@@ -82,7 +84,7 @@ static size_t config_text(char *buf, size_t size, const char *name,
 	return len;
 }
 
-/* Until the daemon has a ready shell for the next request. */
+/* Until the daemon's pool (the template, or the size) is full again. */
 static int shell_ready(struct lightvm *lv, int template)
 {
 	struct lightvm_pool_template t[LIGHTVM_POOL_MAX_TEMPLATES];
@@ -95,12 +97,13 @@ static int shell_ready(struct lightvm *lv, int template)
 				      LIGHTVM_POOL_MAX_TEMPLATES, &nr_t))
 			return -1;
 		for (i = 0; template && i < nr_t; i++)
-			if (!strcmp(t[i].name, TEMPLATE) && t[i].ready)
+			if (!strcmp(t[i].name, TEMPLATE) &&
+			    t[i].ready == t[i].target)
 				return 0;
 		for (i = 0; !template && i < nr_s; i++)
-			if (s[i].ready)
+			if (s[i].ready == s[i].target)
 				return 0;
-		usleep(1000);
+		usleep(2000);
 	}
 	return -1;
 }

@@ -30,74 +30,7 @@
 #include "config.h"
 #include "lvctl.h"
 #include "savefile.h"
-
-#define SUSPEND_ACK_MS		10000	/* the relay acknowledges at once */
-#define SUSPEND_TIMEOUT_S	30	/* the guest's own suspend path */
-#define SUSPEND_POLL_US		2000
-
-struct save_job {
-	xc_interface *xch;
-	int noxs_fd;
-	uint32_t domid;
-	const char *name;
-	int suspended;		/* the guest is suspended now */
-};
-
-static int domain_suspended(xc_interface *xch, uint32_t domid)
-{
-	xc_domaininfo_t dom;
-
-	return xc_domain_getinfolist(xch, domid, 1, &dom) == 1 &&
-	       dom.domain == domid && (dom.flags & XEN_DOMINF_shutdown) &&
-	       ((dom.flags >> XEN_DOMINF_shutdownshift) &
-		XEN_DOMINF_shutdownmask) == SHUTDOWN_suspend;
-}
-
-/* libxenguest's suspend callback: 1 once the guest is suspended, else 0. */
-static int save_suspend(void *data)
-{
-	struct save_job *job = data;
-	double deadline;
-	int err;
-
-	err = noxs_guest_request(job->noxs_fd, job->domid,
-				 NOXS_SYSCTL_REQ_SUSPEND, 0, SUSPEND_ACK_MS);
-	if (err) {
-		lvctl_error("cannot suspend domain %u (%s): %s", job->domid,
-			    job->name,
-			    err == -EOPNOTSUPP ?
-			    "its kernel does not handle suspend requests (no sysctl-front and noxs-store?)" :
-			    strerror(-err));
-		return 0;
-	}
-	deadline = lvctl_now_ms() + SUSPEND_TIMEOUT_S * 1000.0;
-	while (!domain_suspended(job->xch, job->domid)) {
-		if (lvctl_stop_pending()) {
-			lvctl_error("interrupted while domain %u (%s) suspended",
-				    job->domid, job->name);
-			return 0;
-		}
-		if (lvctl_now_ms() > deadline) {
-			lvctl_error("domain %u (%s) did not suspend within %d s",
-				    job->domid, job->name, SUSPEND_TIMEOUT_S);
-			return 0;
-		}
-		usleep(SUSPEND_POLL_US);
-	}
-	job->suspended = 1;
-	return 1;
-}
-
-/* The guest runs on where it was (a cancelled suspend). */
-static int resume_guest(xc_interface *xch, uint32_t domid, const char *name)
-{
-	if (xc_domain_resume(xch, domid, 1)) {
-		lvctl_error("cannot resume domain %u (%s): %s (lvctl resume %s)",
-			    domid, name, strerror(errno), name);
-		return -1;
-	}
-	return 0;
-}
+#include "suspend.h"
 
 /* Where the stream goes: @path's temporary twin, or standard output. */
 static int open_output(const char *path, char **tmp)
@@ -126,11 +59,11 @@ static int open_output(const char *path, char **tmp)
 }
 
 /* The header, the config, libxenguest's stream, the length. */
-static int write_save(struct save_job *job, const struct lvctl_config *cfg,
+static int write_save(struct lvctl_suspend *job, const struct lvctl_config *cfg,
 		      int fd, const char *what)
 {
 	struct save_callbacks callbacks = {
-		.suspend = save_suspend,
+		.suspend = lvctl_suspend_cb,
 		.data = job,
 	};
 	off_t stream_start;
@@ -148,14 +81,14 @@ static int write_save(struct save_job *job, const struct lvctl_config *cfg,
 	return lvctl_savefile_finish(fd, what, stream_start);
 }
 
-static int save_guest(struct save_job *job, const char *path, int checkpoint)
+static int save_guest(struct lvctl_suspend *job, const char *path, int checkpoint)
 {
 	const char *what = strcmp(path, "-") ? path : "standard output";
 	struct lvctl_config cfg;
 	int fd, lock, ret = -1;
 	char *tmp;
 
-	if (domain_suspended(job->xch, job->domid)) {
+	if (lvctl_domain_suspended(job->xch, job->domid)) {
 		lvctl_error("domain %u (%s) is suspended already (lvctl resume %s)",
 			    job->domid, job->name, job->name);
 		return -1;
@@ -177,14 +110,14 @@ static int save_guest(struct save_job *job, const char *path, int checkpoint)
 	}
 	free(tmp);
 	tmp = NULL;
-	ret = checkpoint ? resume_guest(job->xch, job->domid, job->name) :
+	ret = checkpoint ? lvctl_resume_guest(job->xch, job->domid, job->name) :
 			   lvctl_guest_destroy(job->xch, job->noxs_fd,
 					       job->domid, job->name);
 	goto out_close;
 
 out_failed:
 	if (job->suspended)
-		resume_guest(job->xch, job->domid, job->name);
+		lvctl_resume_guest(job->xch, job->domid, job->name);
 out_close:
 	if (tmp) {
 		unlink(tmp);
@@ -202,7 +135,7 @@ out_cfg:
 int cmd_save(int argc, char **argv)
 {
 	struct noxs_ioctl_guest_info info;
-	struct save_job job = { 0 };
+	struct lvctl_suspend job = { 0 };
 	int checkpoint = 0, ret, status = LVCTL_EXIT_FAILURE;
 	const struct lvctl_flag flags[] = {
 		{ "checkpoint", 'c', &checkpoint },
@@ -361,9 +294,9 @@ int cmd_resume(int argc, char **argv)
 		return LVCTL_EXIT_FAILURE;
 	if (lvctl_find_guest(xch, fd, argv[optind], &domid, &info))
 		goto out;
-	if (!domain_suspended(xch, domid))
+	if (!lvctl_domain_suspended(xch, domid))
 		lvctl_error("domain %u (%s) is not suspended", domid, info.name);
-	else if (!resume_guest(xch, domid, info.name))
+	else if (!lvctl_resume_guest(xch, domid, info.name))
 		status = LVCTL_EXIT_OK;
 out:
 	lvctl_close(fd, xch);

@@ -27,6 +27,7 @@ extern char lvctl_last_error[256];	/* what lvctl_error() said last */
 double lvctl_now_ms(void);
 int lvctl_exists(const char *path);
 extern int lvctl_log_timestamps;	/* set by the daemon for its log */
+extern int lvctl_quiet;		/* errors kept in lvctl_last_error only */
 void lvctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lvctl_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void lvctl_block_stops(void);
@@ -116,6 +117,10 @@ int cmd_sysrq(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
+
+/* cmd_migrate.c */
+int cmd_migrate(int argc, char **argv);
+int cmd_migrate_receive(int argc, char **argv);
 
 /* cmd_daemon.c */
 struct lightvm;

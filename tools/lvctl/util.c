@@ -35,6 +35,7 @@ int lvctl_exists(const char *path)
 }
 
 int lvctl_log_timestamps;
+int lvctl_quiet;
 
 /* One line on stderr; in the daemon's log, after the local time. */
 static void print_line(const char *msg)
@@ -43,6 +44,8 @@ static void print_line(const char *msg)
 	struct tm tm;
 	time_t now;
 
+	if (lvctl_quiet)
+		return;
 	if (lvctl_log_timestamps) {
 		now = time(NULL);
 		localtime_r(&now, &tm);

@@ -88,6 +88,8 @@ unit-check:
 	@selftests/unit/store
 	@echo "# unit: relay"
 	@selftests/unit/relay
+	@echo "# unit: migrate_link"
+	@selftests/unit/migrate_link
 	@echo "# unit: lvctl_cli"
 	@sh selftests/unit/lvctl_cli.sh tools/lvctl/lvctl
 
@@ -100,6 +102,15 @@ check: deps-if-missing
 	@$(TOP)/tools/check-summary $(BUILD)/check.log \
 		"$(MAKE) --no-print-directory unit-check" \
 		"$(TOP)/tools/testbed/run $(TOP)/selftests/testbed-check.sh"
+
+# The migration tests, on two Xen hosts (tools/testbed/run --hosts 2);
+# not yet part of check.
+check-hosts: deps-if-missing
+	@mkdir -p $(BUILD)
+	@$(MAKE) --no-print-directory stage >$(BUILD)/build.log 2>&1 || \
+		{ cat $(BUILD)/build.log; exit 1; }
+	@$(TOP)/tools/check-summary $(BUILD)/check-hosts.log \
+		"$(TOP)/tools/testbed/run --hosts 2 --timeout 2400 $(TOP)/selftests/testbed-check-hosts.sh"
 
 # lvctl (CLI and API) against xl, in one testbed run; not part of check.
 # About an hour. Short form (every series, few guests; under 10 minutes):
@@ -166,4 +177,4 @@ clean:
 	rm -rf $(STAGE)
 
 .PHONY: all deps deps-if-missing modules liblightvm lvctl selftests guests bench-tools bench stage unit-check \
-	check run install dkms-install dkms-uninstall clean
+	check check-hosts run install dkms-install dkms-uninstall clean

@@ -143,3 +143,12 @@ expect_fail() {
 		[ "$(noxs_state)" = "$noxs0" ]
 	ok $? "$what: exit $status, '$out'"
 }
+
+# host_state: what this host holds for guests, as one comparable line:
+# domains by name, noxs's counts, vif interfaces, saved configs.
+host_state() {
+	printf '%s|%s|%s|%s\n' \
+		"$(lvctl list | awk 'NR > 1 { print $1 }' | tr '\n' ' ')" \
+		"$(noxs_state)" "$(ls /sys/class/net | grep -c '^vif')" \
+		"$(ls /run/lightvm/guests 2>/dev/null | tr '\n' ' ')"
+}

@@ -8,7 +8,7 @@ lvctl=${1:?usage: lvctl_cli.sh PATH-TO-LVCTL}
 n=0
 failed=0
 
-echo "1..18"
+echo "1..23"
 
 # expect STATUS PATTERN DESCRIPTION -- ARGS...: runs lvctl ARGS, checks its
 # exit status and that its output (stdout+stderr) matches PATTERN.
@@ -44,5 +44,10 @@ expect 2 "--set '4:x:1': expected MEMORY:VCPUS:COUNT" "pool --set takes numbers"
 expect 2 "-n 0: expected a number" "events -n 0 is a usage error" -- events -n 0
 expect 2 "-t x: expected a number" "events -t x is a usage error" -- events -t x
 expect 2 "unexpected argument 'now'" "events takes no arguments" -- events now
+expect 2 "expected NAME|DOMID and HOST" "migrate wants a guest and a host" -- migrate web1
+expect 2 "unauthenticated link" "migrate --tcp without a key is refused" -- migrate --tcp web1 host-b
+expect 2 "--key is for --tcp" "migrate --key without --tcp is refused" -- migrate --key k web1 host-b
+expect 2 "an unauthenticated stream never becomes a domain" "migrate-receive --listen without a key is refused" -- migrate-receive --listen 8002
+expect 0 '^  migrate-receive ' "help lists migrate-receive" -- help
 
 [ "$failed" -eq 0 ]

@@ -61,7 +61,7 @@ static void print_commands(FILE *out)
 	fprintf(out, "usage: %s COMMAND [ARGS...]\n\ncommands:\n",
 		lvctl_progname);
 	for (i = 0; i < LVCTL_NR_COMMANDS; i++)
-		fprintf(out, "  %-10s %-28s %s\n", lvctl_commands[i].name,
+		fprintf(out, "  %-15s %-28s %s\n", lvctl_commands[i].name,
 			lvctl_commands[i].args, lvctl_commands[i].summary);
 }
 

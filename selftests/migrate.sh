@@ -1,0 +1,173 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# migrate - lvctl migrate between the two hosts of `tools/testbed/run
+# --hosts 2` (this is host-a; host-b is reached by ssh). A Debian-kernel
+# guest with a vif on xenbr0 and a counter moves to host-b while host-a
+# pings it, and back over a keyed TCP link; migrations that fail (no
+# receiver, wrong key, receiver killed mid-stream, host-b out of memory)
+# leave it running on host-a and nothing on host-b; round trips leak
+# nothing on either host.
+
+. "$(dirname "$0")/lib.sh"
+
+ROUNDS=${MIGRATE_ROUNDS:-10}
+LIB=/usr/lib/lightvm/selftests/lib.sh
+GUEST_IP=10.9.0.10
+work=$(mktemp -d)
+trap 'kill $pinger 2>/dev/null; rm -rf "$work"' EXIT
+
+on_b() { ssh host-b "$@"; }
+# b_lib CMD: CMD on host-b with lib.sh's helpers.
+b_lib() { ssh host-b ". $LIB; $*"; }
+# where_is NAME: a, b, both or none.
+where_is() {
+	local a b
+	lvctl list | grep -q "^$1 " && a=1
+	on_b lvctl list | grep -q "^$1 " && b=1
+	case $a$b in 11) echo both ;; 1) echo a ;; "") [ -n "$b" ] && echo b || echo none ;; esac
+}
+# count HOST NAME: "PID N", the last count on its console there.
+count() {
+	local run=
+	[ "$1" = b ] && run=on_b
+	$run lvctl console -n "$2" 2>/dev/null | tr -d '\r' |
+		sed -n 's/^lightvm-count: \([0-9]* [0-9]*\)$/\1/p' | tail -n 1
+}
+# counts_on HOST NAME PID N: that process counts past N there (within 20 s).
+counts_past() { set -- $(count "$1" "$2") "$3" "$4"; [ "$1" = "$3" ] && [ "${2:-0}" -gt "$4" ]; }
+counts_on() { wait_until 20 counts_past "$@"; }
+pings() { ping -c 1 -W 1 "$GUEST_IP" >/dev/null 2>&1; }
+# migrate_fails PATTERN DESC -- ARGS: lvctl migrate ARGS fails with one
+# line matching PATTERN; the guest counts on on host-a; host-b unchanged.
+migrate_fails() {
+	local pattern=$1 what=$2 out status pid n
+	shift 3
+	read -r pid n <<<"$(count a mover)"
+	out=$(lvctl migrate "$@" 2>&1 >/dev/null)
+	status=$?
+	[ "$status" -eq 1 ] && [ "$(printf '%s\n' "$out" | grep -c .)" -eq 1 ] &&
+		printf '%s\n' "$out" | grep -q -- "$pattern" &&
+		counts_on a mover "$pid" "$n" && wait_until 15 b_same
+	ok $? "$what: exit $status, '$out'"
+}
+a_same() { [ "$(host_state)" = "$a_state0" ]; }
+b_same() { [ "$(b_lib host_state)" = "$b_state0" ]; }
+
+plan 21
+
+# --- two hosts, a guest on host-a --------------------------------------------------
+modprobe xen-netback && modprobe split-back &&
+	on_b 'modprobe xen-netback && modprobe split-back' &&
+	on_b 'lvctl daemon </dev/null >/dev/null 2>&1' &&
+	head -c 32 /dev/urandom >"$work/key" && chmod 600 "$work/key" &&
+	on_b "umask 077; cat >/root/key" <"$work/key" &&
+	head -c 32 /dev/urandom >"$work/other.key" && chmod 600 "$work/other.key"
+ok $? "both hosts: xen-netback and split-back loaded; host-b's daemon up; a shared key"
+a_state0=$(host_state)
+b_state0=$(b_lib host_state)
+a_free0=$(info_value free_pages)
+b_free0=$(b_lib info_value free_pages)
+
+cfg=$(write_cfg mover 'name = "mover"' "kernel = \"$GUEST_DIR/vmlinux.gz\"" \
+	"ramdisk = \"$GUEST_DIR/initrd.gz\"" 'memory = 64' "vif = [ 'bridge=xenbr0' ]" \
+	"extra = \"console=hvc0 lightvm.ip=eth0:$GUEST_IP/24 lightvm.guest=counter\"")
+lvctl create "$cfg" >/dev/null && wait_console mover 'lightvm-count: [0-9]* 2' 120 &&
+	wait_until 30 pings
+ok $? "a Debian-kernel guest on host-a counts ($(count a mover)) and answers pings"
+
+out=$(lvctl migrate --live mover host-b 2>&1)
+[ $? -eq 1 ] && printf '%s\n' "$out" | grep -q 'log-dirty' && [ "$(where_is mover)" = a ]
+ok $? "--live is refused on a Xen without PV log-dirty, the guest untouched: '$out'"
+
+# --- host-a -> host-b over ssh, pinged all along -------------------------------------
+read -r pid n <<<"$(count a mover)"
+ping -i 0.5 "$GUEST_IP" >"$work/ping.log" 2>&1 &
+pinger=$!
+sleep 2
+out=$(lvctl migrate mover host-b 2>&1)
+status=$?
+diag "$out"
+[ $status -eq 0 ] && [ "$(where_is mover)" = b ]
+ok $? "lvctl migrate mover host-b (ssh): it runs on host-b, not on host-a"
+counts_on b mover "$pid" "$n"
+ok $? "the same process counts on on host-b (before: $pid $n, now: $(count b mover))"
+replies=$(grep -c 'bytes from' "$work/ping.log")
+wait_until 20 sh -c "[ \$(grep -c 'bytes from' $work/ping.log) -gt $replies ]"
+ok $? "host-a's pings, answered before ($replies), are answered again from host-b"
+kill $pinger; pinger=
+wait_until 15 a_same
+ok $? "nothing of it is left on host-a ($(host_state))"
+
+# --- back over TCP with the key ------------------------------------------------------
+read -r pid n <<<"$(count b mover)"
+lvctl migrate-receive --listen 8002 --key "$work/key" --once 2>"$work/recv.log" &
+recv=$!
+wait_until 10 sh -c 'netstat -ltn | grep -q ":8002 "'
+out=$(on_b lvctl migrate --tcp --key /root/key mover 10.9.0.1 2>&1)
+status=$?
+wait $recv
+diag "$out"
+[ $status -eq 0 ] && [ "$(where_is mover)" = a ] && counts_on a mover "$pid" "$n" && wait_until 20 pings
+ok $? "back to host-a over TCP with the key: it counts on ($(count a mover)) and answers pings"
+wait_until 15 b_same
+ok $? "nothing of it is left on host-b"
+
+# --- failures: it keeps running on host-a, host-b holds nothing ---------------------
+migrate_fails "no migration receiver answered" "no receiver (ssh runs 'false')" -- -s '' mover false
+migrate_fails "cannot connect to 10.9.0.2" "no receiver listening on TCP" -- --tcp --key "$work/key" mover 10.9.0.2
+on_b "lvctl migrate-receive --listen 8002 --key /root/key >/dev/null 2>&1 &"
+wait_until 10 on_b 'netstat -ltn | grep -q ":8002 "'
+migrate_fails "wrong key" "a key host-b does not hold" -- --tcp --key "$work/other.key" mover 10.9.0.2
+out=$(lvctl migrate --tcp mover 10.9.0.2 2>&1)
+[ $? -eq 2 ] && printf '%s\n' "$out" | grep -q 'unauthenticated'
+ok $? "--tcp without a key is a usage error: '$out'"
+on_b 'pkill -f "[m]igrate-receive --listen"'
+
+# host-b short of memory: a ballast guest takes all but 32 MiB of it.
+free_mb=$(( $(b_lib info_value free_pages) / 256 ))
+on_b "printf '%s\n' 'name = \"ballast\"' 'kernel = \"$GUEST_DIR/noop\"' 'memory = $((free_mb - 32))' >/tmp/ballast.cfg && lvctl create -p /tmp/ballast.cfg" >/dev/null
+ok $? "host-b: a ballast guest leaves 32 MiB free ($((free_mb - 32)) MiB)"
+b_state0=$(b_lib host_state)
+migrate_fails "out of memory" "host-b out of memory" -- mover host-b
+on_b lvctl destroy ballast
+b_state0=$(b_lib host_state)
+
+# The receiver killed while the stream flows (its saved config appears
+# when the restore begins).
+read -r pid n <<<"$(count a mover)"
+lvctl migrate mover host-b >"$work/killed.out" 2>&1 &
+mig=$!
+wait_until 60 on_b 'test -e /run/lightvm/guests/mover.cfg' &&
+	on_b 'pkill -9 -f "lvctl [m]igrate-receive"'
+wait $mig
+status=$?
+diag "$(cat "$work/killed.out")"
+[ $status -eq 1 ] && counts_on a mover "$pid" "$n" && wait_until 20 pings
+ok $? "receiver killed mid-stream: lvctl migrate fails, the guest counts on on host-a"
+wait_until 30 b_same
+ok $? "host-b's daemon sweeps what the killed receiver left ($(b_lib host_state))"
+
+# --- round trips ---------------------------------------------------------------------
+good=0
+for i in $(seq 1 "$ROUNDS"); do
+	if [ $((i % 2)) -eq 1 ]; then
+		lvctl migrate mover host-b >/dev/null && [ "$(where_is mover)" = b ] || break
+	else
+		on_b lvctl migrate mover host-a >/dev/null && [ "$(where_is mover)" = a ] || break
+	fi
+	good=$i
+done
+[ "$good" -eq "$ROUNDS" ]
+ok $? "$good of $ROUNDS migrations back and forth"
+[ "$(where_is mover)" = b ] && on_b lvctl migrate mover host-a >/dev/null
+read -r pid n <<<"$(count a mover)"
+counts_on a mover "$pid" "$n" && wait_until 20 pings
+ok $? "after them, the guest counts ($(count a mover)) and answers pings on host-a"
+
+lvctl shutdown -w mover >/dev/null 2>&1 || lvctl destroy mover
+wait_until 15 a_same && [ "$(free_pages_settle "$a_free0")" -ge "$a_free0" ]
+ok $? "host-a: no domain, device, interface, saved config or Xen memory left"
+wait_until 15 b_same && [ "$(b_lib free_pages_settle "$b_free0")" -ge "$b_free0" ]
+ok $? "host-b: no domain, device, interface, saved config or Xen memory left"
+
+done_testing

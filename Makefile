@@ -93,18 +93,19 @@ unit-check:
 	@echo "# unit: lvctl_cli"
 	@sh selftests/unit/lvctl_cli.sh tools/lvctl/lvctl
 
-# One testbed boot runs every selftest; tools/check-summary counts the TAP
-# of both parts and fails the target if anything failed.
+# One testbed boot runs every single-host selftest, a two-host boot the
+# migration tests; tools/check-summary counts the TAP of all parts and
+# fails the target if anything failed.
 check: deps-if-missing
 	@mkdir -p $(BUILD)
 	@$(MAKE) --no-print-directory stage >$(BUILD)/build.log 2>&1 || \
 		{ cat $(BUILD)/build.log; exit 1; }
 	@$(TOP)/tools/check-summary $(BUILD)/check.log \
 		"$(MAKE) --no-print-directory unit-check" \
-		"$(TOP)/tools/testbed/run $(TOP)/selftests/testbed-check.sh"
+		"$(TOP)/tools/testbed/run $(TOP)/selftests/testbed-check.sh" \
+		"$(TOP)/tools/testbed/run --hosts 2 --timeout 2400 $(TOP)/selftests/testbed-check-hosts.sh"
 
-# The migration tests, on two Xen hosts (tools/testbed/run --hosts 2);
-# not yet part of check.
+# The two-host part alone.
 check-hosts: deps-if-missing
 	@mkdir -p $(BUILD)
 	@$(MAKE) --no-print-directory stage >$(BUILD)/build.log 2>&1 || \
@@ -121,9 +122,10 @@ NSHUT ?= 3
 NSAVE ?= 10
 NVIF  ?= 50
 NROUNDS ?= 3
+NMIG  ?= 3
 bench: deps-if-missing stage
 	@$(TOP)/tools/install-deps --check --bench || $(TOP)/tools/install-deps --bench
-	$(TOP)/tools/bench/run $(N) $(NXL) $(NSHUT) $(NSAVE) $(NVIF) $(NROUNDS)
+	$(TOP)/tools/bench/run $(N) $(NXL) $(NSHUT) $(NSAVE) $(NVIF) $(NROUNDS) $(NMIG)
 
 run: deps-if-missing stage
 	$(TOP)/tools/testbed/run --interactive

@@ -152,3 +152,15 @@ host_state() {
 		"$(noxs_state)" "$(ls /sys/class/net | grep -c '^vif')" \
 		"$(ls /run/lightvm/guests 2>/dev/null | tr '\n' ' ')"
 }
+
+# kill_matching SIGNAL REGEX: signals every process whose command line
+# matches REGEX (busybox has no pkill). Write the REGEX so that it does not
+# match itself ("[m]igrate"), or the caller's shell goes too.
+kill_matching() {
+	local p
+	for p in /proc/[0-9]*; do
+		tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -q -- "$2" &&
+			kill "$1" "${p#/proc/}" 2>/dev/null
+	done
+	return 0
+}

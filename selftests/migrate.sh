@@ -14,18 +14,19 @@ ROUNDS=${MIGRATE_ROUNDS:-10}
 LIB=/usr/lib/lightvm/selftests/lib.sh
 GUEST_IP=10.9.0.10
 work=$(mktemp -d)
-trap 'kill $pinger 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill $pinger $recv 2>/dev/null; rm -rf "$work"' EXIT
 
 on_b() { ssh host-b "$@"; }
 # b_lib CMD: CMD on host-b with lib.sh's helpers.
 b_lib() { ssh host-b ". $LIB; $*"; }
 # where_is NAME: a, b, both or none.
 where_is() {
-	local a b
-	lvctl list | grep -q "^$1 " && a=1
-	on_b lvctl list | grep -q "^$1 " && b=1
-	case $a$b in 11) echo both ;; 1) echo a ;; "") [ -n "$b" ] && echo b || echo none ;; esac
+	local a= b=
+	lvctl list | grep -q "^$1 " && a=a
+	on_b lvctl list | grep -q "^$1 " && b=b
+	case $a$b in ab) echo both ;; a | b) echo "$a$b" ;; *) echo none ;; esac
 }
+is_at() { [ "$(where_is "$2")" = "$1" ]; }
 # count HOST NAME: "PID N", the last count on its console there.
 count() {
 	local run=
@@ -34,7 +35,11 @@ count() {
 		sed -n 's/^lightvm-count: \([0-9]* [0-9]*\)$/\1/p' | tail -n 1
 }
 # counts_on HOST NAME PID N: that process counts past N there (within 20 s).
-counts_past() { set -- $(count "$1" "$2") "$3" "$4"; [ "$1" = "$3" ] && [ "${2:-0}" -gt "$4" ]; }
+counts_past() {
+	local pid=$3 n=${4:-0}
+	set -- $(count "$1" "$2")
+	[ -n "$pid" ] && [ "$1" = "$pid" ] && [ "${2:-0}" -gt "$n" ]
+}
 counts_on() { wait_until 20 counts_past "$@"; }
 pings() { ping -c 1 -W 1 "$GUEST_IP" >/dev/null 2>&1; }
 # migrate_fails PATTERN DESC -- ARGS: lvctl migrate ARGS fails with one
@@ -69,7 +74,7 @@ a_free0=$(info_value free_pages)
 b_free0=$(b_lib info_value free_pages)
 
 cfg=$(write_cfg mover 'name = "mover"' "kernel = \"$GUEST_DIR/vmlinux.gz\"" \
-	"ramdisk = \"$GUEST_DIR/initrd.gz\"" 'memory = 64' "vif = [ 'bridge=xenbr0' ]" \
+	"ramdisk = \"$GUEST_DIR/initrd.gz\"" 'memory = 128' "vif = [ 'bridge=xenbr0' ]" \
 	"extra = \"console=hvc0 lightvm.ip=eth0:$GUEST_IP/24 lightvm.guest=counter\"")
 lvctl create "$cfg" >/dev/null && wait_console mover 'lightvm-count: [0-9]* 2' 120 &&
 	wait_until 30 pings
@@ -87,7 +92,7 @@ sleep 2
 out=$(lvctl migrate mover host-b 2>&1)
 status=$?
 diag "$out"
-[ $status -eq 0 ] && [ "$(where_is mover)" = b ]
+[ $status -eq 0 ] && wait_until 10 is_at b mover
 ok $? "lvctl migrate mover host-b (ssh): it runs on host-b, not on host-a"
 counts_on b mover "$pid" "$n"
 ok $? "the same process counts on on host-b (before: $pid $n, now: $(count b mover))"
@@ -107,7 +112,7 @@ out=$(on_b lvctl migrate --tcp --key /root/key mover 10.9.0.1 2>&1)
 status=$?
 wait $recv
 diag "$out"
-[ $status -eq 0 ] && [ "$(where_is mover)" = a ] && counts_on a mover "$pid" "$n" && wait_until 20 pings
+[ $status -eq 0 ] && wait_until 10 is_at a mover && counts_on a mover "$pid" "$n" && wait_until 20 pings
 ok $? "back to host-a over TCP with the key: it counts on ($(count a mover)) and answers pings"
 wait_until 15 b_same
 ok $? "nothing of it is left on host-b"
@@ -121,7 +126,7 @@ migrate_fails "wrong key" "a key host-b does not hold" -- --tcp --key "$work/oth
 out=$(lvctl migrate --tcp mover 10.9.0.2 2>&1)
 [ $? -eq 2 ] && printf '%s\n' "$out" | grep -q 'unauthenticated'
 ok $? "--tcp without a key is a usage error: '$out'"
-on_b 'pkill -f "[m]igrate-receive --listen"'
+b_lib "kill_matching -TERM '[m]igrate-receive --listen'"
 
 # host-b short of memory: a ballast guest takes all but 32 MiB of it.
 free_mb=$(( $(b_lib info_value free_pages) / 256 ))
@@ -138,7 +143,7 @@ read -r pid n <<<"$(count a mover)"
 lvctl migrate mover host-b >"$work/killed.out" 2>&1 &
 mig=$!
 wait_until 60 on_b 'test -e /run/lightvm/guests/mover.cfg' &&
-	on_b 'pkill -9 -f "lvctl [m]igrate-receive"'
+	b_lib "kill_matching -KILL 'lvctl [m]igrate-receive'"
 wait $mig
 status=$?
 diag "$(cat "$work/killed.out")"
@@ -147,19 +152,28 @@ ok $? "receiver killed mid-stream: lvctl migrate fails, the guest counts on on h
 wait_until 30 b_same
 ok $? "host-b's daemon sweeps what the killed receiver left ($(b_lib host_state))"
 
-# --- round trips ---------------------------------------------------------------------
+# --- round trips, over TCP (ssh's ciphers are slow under TCG) ---------------------
+lvctl migrate-receive --listen 8002 --key "$work/key" 2>/dev/null &
+recv=$!
+on_b "lvctl migrate-receive --listen 8002 --key /root/key >/dev/null 2>&1 &"
+wait_until 10 sh -c 'netstat -ltn | grep -q ":8002 "' &&
+	wait_until 10 on_b 'netstat -ltn | grep -q ":8002 "'
 good=0
 for i in $(seq 1 "$ROUNDS"); do
 	if [ $((i % 2)) -eq 1 ]; then
-		lvctl migrate mover host-b >/dev/null && [ "$(where_is mover)" = b ] || break
+		lvctl migrate --tcp --key "$work/key" mover 10.9.0.2 >/dev/null &&
+			wait_until 10 is_at b mover || break
 	else
-		on_b lvctl migrate mover host-a >/dev/null && [ "$(where_is mover)" = a ] || break
+		on_b lvctl migrate --tcp --key /root/key mover 10.9.0.1 >/dev/null &&
+			wait_until 10 is_at a mover || break
 	fi
 	good=$i
 done
 [ "$good" -eq "$ROUNDS" ]
 ok $? "$good of $ROUNDS migrations back and forth"
-[ "$(where_is mover)" = b ] && on_b lvctl migrate mover host-a >/dev/null
+is_at b mover && on_b lvctl migrate --tcp --key /root/key mover 10.9.0.1 >/dev/null
+kill $recv
+b_lib "kill_matching -TERM '[m]igrate-receive --listen'"
 read -r pid n <<<"$(count a mover)"
 counts_on a mover "$pid" "$n" && wait_until 20 pings
 ok $? "after them, the guest counts ($(count a mover)) and answers pings on host-a"

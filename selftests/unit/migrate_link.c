@@ -157,7 +157,11 @@ static int sender(struct lvctl_link *l, int fd, const char *key)
 	if (key && lvctl_link_load_key(l, key))
 		return -1;
 	lvctl_link_init(l, fd, fd, "host-b", 1);
-	return lvctl_link_handshake(l);
+	if (lvctl_link_handshake(l)) {
+		lvctl_error("%s", l->error);
+		return -1;
+	}
+	return 0;
 }
 
 static void test_handshakes(const char *key, const char *other)

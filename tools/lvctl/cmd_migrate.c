@@ -158,14 +158,15 @@ static int send_guest(struct migration *m)
 		 lvctl_xc_error(m->job.xch, strerror(errno)));
 	if (lvctl_link_stream_finish(&m->link, fd, err)) {
 		/* The link broke first: libxenguest's error is its effect. */
-		lvctl_error("cannot send %s to %s: %s", m->job.name, m->host,
+		lvctl_error("cannot send %s to %s: %s; it runs on here",
+			    m->job.name, m->host,
 			    m->link.error[0] ? m->link.error :
 			    "the stream stopped");
 		return -1;
 	}
 	if (err && m->job.suspended)
-		lvctl_error("cannot send %s to %s: %s", m->job.name, m->host,
-			    why);
+		lvctl_error("cannot send %s to %s: %s; it runs on here",
+			    m->job.name, m->host, why);
 	return err ? -1 : 0;
 }
 
@@ -252,21 +253,27 @@ static int open_transport(struct migration *m, const char *ssh, int tcp)
 	return 0;
 }
 
-/* When no receiver answered, ssh's exit status may tell why. */
-static void close_transport(struct migration *m, int linked)
+/*
+ * No receiver answered: the link's words, and ssh's exit status, which
+ * may tell why, in one line.
+ */
+static void no_receiver(struct migration *m)
 {
 	char what[256];
 	int status;
 
 	snprintf(what, sizeof(what), "%s", m->transport.what);
 	status = lvctl_transport_close(&m->transport);
-	if (!linked && status > 0)
-		lvctl_error("('%s' exited with status %d)", what, status);
+	if (status > 0)
+		lvctl_error("%s ('%s' exited with status %d)", m->link.error,
+			    what, status);
+	else
+		lvctl_error("%s", m->link.error);
 }
 
 static int migrate_guest(struct migration *m, const char *ssh, int tcp)
 {
-	int linked, ret = -1;
+	int ret = -1;
 
 	if (lvctl_domain_suspended(m->job.xch, m->job.domid)) {
 		lvctl_error("domain %u (%s) is suspended (lvctl resume %s)",
@@ -282,10 +289,13 @@ static int migrate_guest(struct migration *m, const char *ssh, int tcp)
 	m->start_ms = lvctl_now_ms();
 	if (open_transport(m, ssh, tcp))
 		goto out;
-	linked = !lvctl_link_handshake(&m->link);
-	if (linked && !offer(m))
+	if (lvctl_link_handshake(&m->link)) {
+		no_receiver(m);
+		goto out;
+	}
+	if (!offer(m))
 		ret = move_guest(m);
-	close_transport(m, linked);
+	lvctl_transport_close(&m->transport);
 out:
 	if (m->lock >= 0)
 		close(m->lock);
@@ -489,8 +499,10 @@ static int receive_one(struct lvctl_link *link)
 	struct reception r = { .link = link };
 	int ret = -1;
 
-	if (lvctl_link_handshake(link))
+	if (lvctl_link_handshake(link)) {
+		lvctl_error("%s", link->error);
 		return -1;
+	}
 	if (lvctl_open(&r.noxs_fd, &r.xch)) {
 		send_text(link, "refuse %s", lvctl_last_error);
 		return -1;

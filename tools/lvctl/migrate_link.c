@@ -395,13 +395,10 @@ static int receiver_handshake(struct lvctl_link *l)
 	return status == VERDICT_OK ? 0 : -1;
 }
 
+/* 0, or -1 with l->error saying why (the caller reports it). */
 int lvctl_link_handshake(struct lvctl_link *l)
 {
-	if ((l->sender ? sender_handshake : receiver_handshake)(l)) {
-		lvctl_error("%s", l->error);
-		return -1;
-	}
-	return 0;
+	return (l->sender ? sender_handshake : receiver_handshake)(l);
 }
 
 /* The MAC of a frame going @out (from this end) or coming in. */
@@ -435,7 +432,7 @@ static int send_frame(struct lvctl_link *l, enum link_frame type,
 	    write_exact(l->out_fd, buf, len, LINK_IDLE_MS) ||
 	    (l->keyed &&
 	     write_exact(l->out_fd, mac, LINK_MAC_LEN, LINK_IDLE_MS))) {
-		link_fail(l, "cannot send to %s: %s", l->peer, io_error(errno));
+		link_fail(l, "lost %s: %s", l->peer, io_error(errno));
 		return -1;
 	}
 	l->frames_out++;

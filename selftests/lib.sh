@@ -80,11 +80,12 @@ on_each_cpu() {
 	return "$status"
 }
 
-# free_pages_settle BEFORE: Xen frees a dead domain's memory a little after
-# destroy returns; wait (up to 10 s) for free memory to come back.
+# free_pages_settle BEFORE [SECONDS]: Xen frees a dead domain's memory a
+# little after destroy returns (a big one takes a while under TCG); wait
+# (up to SECONDS, default 10) for free memory to come back, print it.
 free_pages_settle() {
 	local i=0 now
-	while [ "$i" -lt 20 ]; do
+	while [ "$i" -lt $((${2:-10} * 2)) ]; do
 		now=$(info_value free_pages)
 		[ "$now" -ge "$1" ] && break
 		sleep 0.5

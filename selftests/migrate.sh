@@ -58,7 +58,7 @@ migrate_fails() {
 a_same() { [ "$(host_state)" = "$a_state0" ]; }
 b_same() { [ "$(b_lib host_state)" = "$b_state0" ]; }
 
-plan 21
+plan 22
 
 # --- two hosts, a guest on host-a --------------------------------------------------
 modprobe xen-netback && modprobe split-back &&
@@ -180,13 +180,18 @@ done
 [ "$good" -eq "$ROUNDS" ]
 ok $? "$good of $ROUNDS migrations back and forth"
 is_at b mover && on_b lvctl migrate --tcp --key /root/key mover 10.9.0.1 >/dev/null
-kill $recv
-b_lib "kill_matching -TERM '[m]igrate-receive --listen'"
 read -r pid n <<<"$(count a mover)"
 counts_on a mover "$pid" "$n" && wait_until 20 pings
 ok $? "after them, the guest counts ($(count a mover)) and answers pings on host-a"
 
-lvctl shutdown -w mover >/dev/null 2>&1 || lvctl destroy mover
+# Once more to host-b, where it ends as an operator would end it.
+lvctl migrate --tcp --key "$work/key" mover 10.9.0.2 >/dev/null &&
+	wait_until 10 is_at b mover && on_b lvctl shutdown -w mover >/dev/null &&
+	wait_until 10 is_at none mover
+ok $? "moved to host-b, it answers 'lvctl shutdown -w' there"
+kill $recv
+b_lib "kill_matching -TERM '[m]igrate-receive --listen'"
+
 wait_until 15 a_same
 a_ok=$?
 a_free=$(free_pages_settle "$a_free0")

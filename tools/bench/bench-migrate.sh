@@ -27,7 +27,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 section() { echo "=== $1"; }
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# busybox date has no %N: bash's clock, in microseconds.
+now_ms() { local t=${EPOCHREALTIME/./}; echo $((10#$t / 1000)); }
 on_b() { ssh host-b "$@"; }
 die() { echo "bench-migrate: $*" >&2; exit 1; }
 

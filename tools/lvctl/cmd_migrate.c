@@ -118,7 +118,7 @@ static int check_live(struct migration *m)
 static int offer(struct migration *m)
 {
 	const char *rest;
-	char *text, *msg;
+	char *text, *msg = NULL;
 	size_t len;
 	int ret;
 

@@ -650,7 +650,6 @@ int lvctl_link_stream_start(struct lvctl_link *l)
 		l->pump_fd = -1;
 		return -1;
 	}
-	l->pump_running = 1;
 	return sv[0];
 }
 
@@ -671,7 +670,6 @@ int lvctl_link_stream_finish(struct lvctl_link *l, int fd, int failed)
 		shutdown(fd, SHUT_RDWR);
 	}
 	pthread_join(l->pump, NULL);
-	l->pump_running = 0;
 	close(fd);
 	close(l->pump_fd);
 	l->pump_fd = -1;

@@ -62,7 +62,6 @@ struct lvctl_link {
 
 	/* the stream pump: between libxenguest's socket and the link */
 	pthread_t pump;
-	int pump_running;
 	int pump_fd;		/* our end of libxenguest's socket */
 	int stream_failed;	/* the sender gave up: ABORT, not END */
 	int pump_err;		/* 0 once the whole stream went through */

@@ -139,7 +139,7 @@ int lvctl_transport_tcp(struct lvctl_transport *t, const char *arg)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
 	const char *port;
-	char *host;
+	char *host = NULL;
 	int fd = -1, err;
 
 	if (split_host_port(arg, &host, &port)) {

@@ -649,7 +649,7 @@ static int console_has(const char *name, const char *marker, int seconds)
 	double until = now_ms() + seconds * 1000;
 
 	snprintf(cmd, sizeof(cmd),
-		 "lvctl console -n %s 2>/dev/null | grep -q '%s'", name, marker);
+		 "lvctl console -d %s 2>/dev/null | grep -q '%s'", name, marker);
 	while (now_ms() < until) {
 		if (!system(cmd))
 			return 1;

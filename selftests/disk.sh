@@ -103,7 +103,7 @@ loop=$(store_protocol read "/local/domain/0/backend/vbd/$writer/$XVDA/physical-d
 	[ -n "$loop" ] && [ "$(loops)" != "$loops0" ]
 ok $? "its backend reads and writes loop device $loop ($(loops))"
 baseline_now
-lvctl console -n writer 2>/dev/null | grep -q 'blkfront: xvda: flush diskcache: enabled' &&
+lvctl console -d writer 2>/dev/null | grep -q 'blkfront: xvda: flush diskcache: enabled' &&
 	[ "$(store_protocol read "/local/domain/0/backend/vbd/$writer/$XVDA/feature-flush-cache")" = 1 ]
 ok $? "flushes cross: xen-blkback offers them over the loop device, xen-blkfront uses them"
 expect_fail 1 "is in use read-write by /dev/loop" "a second read-write user of the image" -- \
@@ -189,7 +189,7 @@ lvctl create "$(write_cfg rootdisk 'name = "rootdisk"' "kernel = \"$GUEST_DIR/vm
 	'extra = "console=hvc0 root=/dev/xvda ro lightvm.guest=counter"')" >/dev/null &&
 	wait_console rootdisk 'lightvm-count: [0-9]* 1' 180
 status=$?
-root=$(lvctl console -n rootdisk 2>/dev/null | tr -d '\r' | sed -n 's/^lightvm-guest: root //p')
+root=$(lvctl console -d rootdisk 2>/dev/null | tr -d '\r' | sed -n 's/^lightvm-guest: root //p')
 [ "$status" -eq 0 ] && [ "$root" = "/dev/xvda ext4" ]
 status=$?
 ok $status "a guest boots from its disk image: root=/dev/xvda, ext4 (root: $root)"

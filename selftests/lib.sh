@@ -117,12 +117,12 @@ device_connected() {
 # console_line NAME TAG WHAT: the guest's last "TAG: WHAT..." console
 # line, after WHAT.
 console_line() {
-	lvctl console -n "$1" 2>/dev/null | tr -d '\r' |
+	lvctl console -d "$1" 2>/dev/null | tr -d '\r' |
 		sed -n "s/^$2: $3 *//p" | tail -n 1
 }
 
 # show_console NAME: its last lines, for a failure's diagnosis.
-show_console() { diag "$1: $(lvctl console -n "$1" 2>/dev/null | tr -d '\r' | tail -n 6)"; }
+show_console() { diag "$1: $(lvctl console -d "$1" 2>/dev/null | tr -d '\r' | tail -n 6)"; }
 
 # store_has PATH: dom0's own store (noxs-store) has that node.
 store_has() { store_protocol dir "$1" >/dev/null 2>&1; }

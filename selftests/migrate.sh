@@ -31,7 +31,7 @@ is_at() { [ "$(where_is "$2")" = "$1" ]; }
 count() {
 	local run=
 	[ "$1" = b ] && run=on_b
-	$run lvctl console -n "$2" 2>/dev/null | tr -d '\r' |
+	$run lvctl console -d "$2" 2>/dev/null | tr -d '\r' |
 		sed -n 's/^lightvm-count: \([0-9]* [0-9]*\)$/\1/p' | tail -n 1
 }
 # counts_on HOST NAME PID N: that process counts past N there (within 20 s).

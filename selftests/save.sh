@@ -15,7 +15,7 @@ trap 'umount "$work/small" 2>/dev/null; rm -rf "$work"' EXIT
 exists() { lvctl list | grep -qE "^$1 "; }
 # count NAME: "PID N" of the last count on its console.
 count() {
-	lvctl console -n "$1" 2>/dev/null | tr -d '\r' |
+	lvctl console -d "$1" 2>/dev/null | tr -d '\r' |
 		sed -n 's/^lightvm-count: \([0-9]* [0-9]*\)$/\1/p' | tail -n 1
 }
 count_pid() { set -- $(count "$1"); echo "$1"; }
@@ -25,19 +25,20 @@ counts_past() { [ "$(count_n "$1")" -gt "$2" ]; }
 # counting NAME: it counts on within 10 s.
 counting() { wait_until 10 counts_past "$1" "$(count_n "$1")"; }
 # relay_ready NAME: its relay is connected and passes on poweroff, reboot,
-# suspend and sysrq (features 0x1e), as dom0's sysctl-back sees it.
+# suspend and sysrq, vCPU and memory settings (features 0x3001e), as
+# dom0's sysctl-back sees it.
 relay_ready() {
 	local id
 	id=$(lvctl list | awk -v n="$1" '$1 == n { print $2 }')
 	[ -n "$id" ] && noxs_query "$id" 1 0 2>/dev/null |
-		grep -q '^state 1 features 0x1e '
+		grep -q '^state 1 features 0x3001e '
 }
 wait_relay() { wait_until "$2" relay_ready "$1"; }
 # goes_on NAME PID N: after a restore, PID counts on from just after N.
 goes_on() {
 	local pid n
-	wait_until 20 sh -c "lvctl console -n $1 | grep -q 'lightvm-count: '" || return 1
-	set -- "$1" "$2" "$3" $(lvctl console -n "$1" | tr -d '\r' |
+	wait_until 20 sh -c "lvctl console -d $1 | grep -q 'lightvm-count: '" || return 1
+	set -- "$1" "$2" "$3" $(lvctl console -d "$1" | tr -d '\r' |
 		sed -n 's/^lightvm-count: \([0-9]* [0-9]*\)$/\1/p' | head -n 1)
 	pid=$4 n=$5
 	diag "before: $2 $3, first after: $pid $n"
@@ -90,7 +91,7 @@ lvctl save -c saved "$work/c.sav" &&
 ok $? "save -c: the guest runs on under its domid ($id) and counts"
 pid=$(count_pid saved)
 lvctl restore --name copy "$work/c.sav" >/dev/null &&
-	wait_until 20 sh -c "lvctl console -n copy | grep -q 'lightvm-count: $pid '"
+	wait_until 20 sh -c "lvctl console -d copy | grep -q 'lightvm-count: $pid '"
 ok $? "the checkpoint restores beside it under --name copy, the same process in it"
 wait_relay copy 30 && lvctl shutdown -w --timeout 60 copy && ! exists copy &&
 	rm "$work/c.sav"

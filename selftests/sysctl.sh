@@ -26,11 +26,11 @@ linux_cfg=$(write_cfg linux 'name = "lin"' \
 id=$(lvctl create "$linux_cfg")
 wait_console lin 'sysctl_front: connected to domain 0' 120
 ok $? "the Linux guest's sysctl-front connects (domain $id)"
-lvctl console -n lin | grep -q "noxs_store: serving domain $id's store" &&
-	! lvctl console -n lin | grep -q 'Unable to read cpu state'
+lvctl console -d lin | grep -q "noxs_store: serving domain $id's store" &&
+	! lvctl console -d lin | grep -q 'Unable to read cpu state'
 ok $? "noxs-store serves the guest's own xenbus, cpu state and all"
-lvctl console -n lin | grep -qE 'sysctl_front: connected to domain 0: features 0x1e'
-ok $? "its kernel's manage.c handles poweroff, reboot, suspend and sysrq ($(lvctl console -n lin | grep -o 'features 0x[0-9a-f]*' | head -n 1))"
+lvctl console -d lin | grep -qE 'sysctl_front: connected to domain 0: features 0x3001e'
+ok $? "its kernel's manage.c handles poweroff, reboot, suspend and sysrq ($(lvctl console -d lin | grep -o 'features 0x[0-9a-f]*' | head -n 1))"
 lvctl sysrq lin h && wait_console lin 'sysrq: HELP' 20
 ok $? "lvctl sysrq lin h: the guest kernel prints its SysRq help"
 out=$(lvctl sysrq lin hh 2>&1)
@@ -80,7 +80,7 @@ ok $? "shutdown --force destroys it"
 hostile_id=$(lvctl create "$(write_cfg hostile 'name = "hostile"' \
 	"kernel = \"$GUEST_DIR/noop\"" 'memory = 8' 'extra = "noop=hostile"')")
 wait_console hostile 'lightvm-noop: hostile done' 120
-ok $? "the hostile frontend did its worst ($(lvctl console -n hostile | tail -n 1 | tr -d '\r'))"
+ok $? "the hostile frontend did its worst ($(lvctl console -d hostile | tail -n 1 | tr -d '\r'))"
 seen=$(noxs_query "$hostile_id" 1 0)
 diag "sysctl-back saw: $seen"
 set -- $seen
@@ -105,8 +105,8 @@ garbage_id=$(lvctl create "$(write_cfg garbage 'name = "garbage"' \
 	"kernel = \"$GUEST_DIR/vmlinux.gz\"" "ramdisk = \"$GUEST_DIR/initrd.gz\"" \
 	'memory = 128' 'extra = "console=hvc0 lightvm.guest=store-garbage"')")
 wait_console garbage 'lightvm-guest: store garbage done' 120 &&
-	wait_until 10 sh -c "noxs_query $garbage_id 1 0 | grep -q '^state 1 features 0x18 '"
-ok $? "garbage in the guest's store: dom0 sees only suspend and sysrq ($(noxs_query "$garbage_id" 1 0))"
+	wait_until 10 sh -c "noxs_query $garbage_id 1 0 | grep -q '^state 1 features 0x30018 '"
+ok $? "garbage in the guest's store: dom0 sees only suspend, sysrq, vCPUs and the memory target ($(noxs_query "$garbage_id" 1 0))"
 lvctl sysrq garbage h && wait_console garbage 'sysrq: HELP' 20 &&
 	lvctl destroy garbage && [ "$(noxs_state)" = "$noxs0" ]
 ok $? "its store still serves its kernel (sysrq works); destroyed, it leaves nothing"

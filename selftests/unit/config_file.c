@@ -3,7 +3,9 @@
  * config_file - host-side test of lvctl's config reader and writer: what
  * lvctl saves for a restart reads back as the same configuration, and bad
  * values are refused: a list where a single value belongs names its key,
- * a FIFO is refused without blocking.
+ * a FIFO is refused without blocking. xl's keys (uuid, root, maxvcpus,
+ * cpus, cpu_weight ...) read and write back the same; CPU specs are read
+ * as xl.cfg(5) has them.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "cpumap.h"
 #include "lvctl.h"
 #include "tap.h"
 
@@ -209,13 +212,87 @@ static void check_vifs(void)
 		      "vif = [ '', '', '', '', '', '', '', '', '' ]\n", "vif: 9 specs, at most 8");
 }
 
+/* xl's keys beside the size: read, written, read back the same. */
+static void check_xl_keys(void)
+{
+	static const uint8_t uuid[16] = { 0x3f, 0xb7, 0x8b, 0xa6, 0x81, 0x82,
+		0x42, 0x1c, 0xb1, 0xa5, 0x6b, 0x1f, 0x5c, 0x2d, 0x7e, 0x3d };
+	struct lvctl_config cfg, back;
+	char saved[300];
+	int ret, fd;
+
+	ret = lvctl_config_read(write_text("x.cfg",
+		"name = \"x\"\nuuid = \"3FB78BA6-8182-421c-b1a5-6b1f5c2d7e3d\"\n"
+		"type = \"pv\"\nbuilder = \"generic\"\nkernel = \"/k\"\n"
+		"root = \"/dev/xvda1 ro\"\nextra = \"quiet\"\nvcpus = 2\n"
+		"maxvcpus = 200\n"), &cfg);
+	tap_ok(ret < 0 && strstr(lvctl_last_error, "maxvcpus = 200"),
+	       "maxvcpus above Xen's 128 is refused: %s", lvctl_last_error);
+	ret = lvctl_config_read(write_text("x.cfg",
+		"name = \"x\"\nuuid = \"3FB78BA6-8182-421c-b1a5-6b1f5c2d7e3d\"\n"
+		"type = \"pv\"\nbuilder = \"generic\"\nkernel = \"/k\"\n"
+		"root = \"/dev/xvda1 ro\"\nextra = \"quiet\"\nvcpus = 2\n"
+		"maxvcpus = 4\ncpus = [ \"0\", \"1-3,^2\" ]\ncpus_soft = \"all\"\n"
+		"cpu_weight = 512\ncap = 0\nmax_grant_frames = 32\n"
+		"max_event_channels = 2048\nlocaltime = 1\n"
+		"on_watchdog = \"restart\"\n"), &cfg);
+	tap_ok(!ret && cfg.has_uuid && !memcmp(cfg.uuid, uuid, 16) &&
+	       !strcmp(cfg.cmdline, "root=/dev/xvda1 ro quiet") &&
+	       cfg.vcpus == 2 && cfg.max_vcpus == 4 && cfg.cpus.list &&
+	       cfg.cpus.nr == 2 && !strcmp(cfg.cpus.specs[1], "1-3,^2") &&
+	       !cfg.cpus_soft.list && cfg.cpu_weight == 512 && cfg.cap == 0 &&
+	       cfg.max_grant_frames == 32 && cfg.max_event_channels == 2048 &&
+	       cfg.localtime && cfg.on_watchdog == LVCTL_ACTION_RESTART,
+	       "xl's keys read as xl means them (cmdline: %s)",
+	       ret ? lvctl_last_error : cfg.cmdline);
+	if (ret)
+		return;
+	snprintf(saved, sizeof(saved), "%s/xsaved.cfg", dir);
+	fd = lvctl_config_write(&cfg, saved);
+	ret = fd < 0 ? -1 : lvctl_config_read(saved, &back);
+	if (fd >= 0)
+		close(fd);
+	tap_ok(!ret && !memcmp(back.uuid, uuid, 16) &&
+	       !strcmp(back.cmdline, cfg.cmdline) && back.max_vcpus == 4 &&
+	       back.cpus.nr == 2 && back.cpus.list &&
+	       !strcmp(back.cpus.specs[0], "0") && back.cap == 0 &&
+	       back.cpu_weight == 512 && back.localtime &&
+	       back.on_watchdog == LVCTL_ACTION_RESTART,
+	       "and are written back the same");
+	if (!ret)
+		lvctl_config_free(&back);
+	lvctl_config_free(&cfg);
+}
+
+/* CPU specs: xl.cfg(5)'s forms, left to right. */
+static void check_cpumaps(void)
+{
+	uint8_t map[2] = { 0 };
+
+	int ret = lvctl_cpumap_parse("all,^3,^5-6", 8, map, "t");
+
+	tap_ok(!ret && map[0] == 0x97,
+	       "all,^3,^5-6 on 8 CPUs is 0,1,2,4,7 (%#x)", map[0]);
+	tap_ok(!lvctl_cpumap_parse("1-2,9", 16, map, "t") && map[0] == 0x06 &&
+	       map[1] == 0x02, "1-2,9 is CPUs 1, 2 and 9");
+	tap_ok(lvctl_cpumap_parse("9", 8, map, "t") &&
+	       strstr(lvctl_last_error, "this host has CPUs 0-7"),
+	       "a CPU beyond the host's: %s", lvctl_last_error);
+	tap_ok(lvctl_cpumap_parse("3-1", 0, NULL, "t") &&
+	       lvctl_cpumap_parse("x", 0, NULL, "t") &&
+	       lvctl_cpumap_parse("1,,2", 0, NULL, "t") &&
+	       lvctl_cpumap_parse("", 0, NULL, "t") &&
+	       lvctl_cpumap_parse("nodes:0", 0, NULL, "t"),
+	       "backwards ranges, words, empty items and nodes: are refused");
+}
+
 int main(void)
 {
 	struct lvctl_config cfg, back;
 	char saved[300];
 	int ret;
 
-	tap_plan(42);
+	tap_plan(49);
 	if (!mkdtemp(dir))
 		return 1;
 
@@ -283,6 +360,8 @@ int main(void)
 
 	check_vifs();
 	check_disks();
+	check_xl_keys();
+	check_cpumaps();
 
 	snprintf(saved, sizeof(saved), "%s/fifo.cfg", dir);
 	mkfifo(saved, 0600);

@@ -8,7 +8,7 @@ lvctl=${1:?usage: lvctl_cli.sh PATH-TO-LVCTL}
 n=0
 failed=0
 
-echo "1..23"
+echo "1..35"
 
 # expect STATUS PATTERN DESCRIPTION -- ARGS...: runs lvctl ARGS, checks its
 # exit status and that its output (stdout+stderr) matches PATTERN.
@@ -48,6 +48,18 @@ expect 2 "expected NAME|DOMID and HOST" "migrate wants a guest and a host" -- mi
 expect 2 "unauthenticated link" "migrate --tcp without a key is refused" -- migrate --tcp web1 host-b
 expect 2 "--key is for --tcp" "migrate --key without --tcp is refused" -- migrate --key k web1 host-b
 expect 2 "an unauthenticated stream never becomes a domain" "migrate-receive --listen without a key is refused" -- migrate-receive --listen 8002
+expect 2 "expected a CONFIG file" "create wants a config" -- create
+expect 2 "'junk': expected KEY=VALUE" "create takes KEY=VALUE after the config" -- create a.cfg junk
+expect 2 "option '-f' needs a value" "create -f wants a file" -- create -f
+expect 2 "expected a size" "mem-set takes a size" -- mem-set web1 12q
+expect 2 "expected NAME|DOMID and a SIZE" "mem-max wants a guest and a size" -- mem-max web1
+expect 2 "expected a number of vCPUs from 1 to 128" "vcpu-set 0 is a usage error" -- vcpu-set web1 0
+expect 2 "'-' for both" "vcpu-pin with nothing to pin" -- vcpu-pin web1 all - -
+expect 2 "expected a vCPU number" "vcpu-pin takes a vCPU number or all" -- vcpu-pin web1 x 0
+expect 2 "-d '0': expected seconds" "top -d 0 is a usage error" -- top -d 0
+expect 2 "is not a domain id" "domname takes a domid" -- domname web1
+expect 2 "a guest has one console, number 0" "console -n 1 is xl's console number" -- console -n 1 web1
+expect 1 '^lvctl: *[0-9]' "--version is version (lvctl's, then noxs's: absent here)" -- --version
 expect 0 '^  migrate-receive ' "help lists migrate-receive" -- help
 
 [ "$failed" -eq 0 ]

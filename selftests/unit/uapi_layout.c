@@ -13,7 +13,7 @@
 
 int main(void)
 {
-	tap_plan(18);
+	tap_plan(19);
 
 	tap_ok(sizeof(struct noxs_ioctl_version) == 16,
 	       "struct noxs_ioctl_version is 16 bytes (%zu)",
@@ -57,12 +57,18 @@ int main(void)
 	       sizeof(struct noxs_ioctl_device_query) == 48 &&
 	       offsetof(struct noxs_ioctl_device_query, events) == 32 &&
 	       sizeof(struct noxs_sysctl_page) == 64 &&
-	       offsetof(struct noxs_sysctl_page, request_arg) == 32,
-	       "device, close and query arguments and the sysctl page (version 2): 16, 16, 48 (events 8-aligned), 64 bytes");
+	       offsetof(struct noxs_sysctl_page, request_arg) == 32 &&
+	       offsetof(struct noxs_sysctl_page, settings_seq) == 36 &&
+	       offsetof(struct noxs_sysctl_page, fe_settings_seq) == 48,
+	       "device, close and query arguments and the sysctl page (version 3): 16, 16, 48 (events 8-aligned), 64 bytes");
 	tap_ok(sizeof(struct noxs_ioctl_guest_request) == 24 &&
 	       NOXS_IOCTL_GUEST_REQUEST == 0x40184ecdu,
 	       "guest request (ABI 1.3): 24 bytes, 0x40184ecd (0x%x)",
 	       (unsigned int)NOXS_IOCTL_GUEST_REQUEST);
+	tap_ok(sizeof(struct noxs_ioctl_guest_settings) == 24 &&
+	       NOXS_IOCTL_GUEST_SETTINGS == 0x40184ed0u,
+	       "guest settings (ABI 1.6): 24 bytes, 0x40184ed0 (0x%x)",
+	       (unsigned int)NOXS_IOCTL_GUEST_SETTINGS);
 	tap_ok(sizeof(struct noxs_locator) == 32 &&
 	       NOXS_LOCATOR_OFFSET + sizeof(struct noxs_locator) == 4096 &&
 	       NOXS_LOCATOR_OFFSET >= 3088,

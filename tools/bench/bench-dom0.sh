@@ -66,7 +66,7 @@ net_bridge() {
 # guest_console TOOL NAME: its console so far.
 guest_console() {
 	if [[ $1 == lvctl ]]; then
-		lvctl console -n "$2" 2>/dev/null
+		lvctl console -d "$2" 2>/dev/null
 	else
 		cat "/var/log/xen/console/guest-$2.log" 2>/dev/null
 	fi | tr -d '\r'

@@ -60,7 +60,7 @@ echo "# bench-migrate: memory $MEM"
 
 # --- lvctl -------------------------------------------------------------------------
 lvctl create "$work/m1.cfg" >/dev/null || die "lvctl create m1 failed"
-wait_count lvctl console -n m1 || die "m1 did not count"
+wait_count lvctl console -d m1 || die "m1 did not count"
 lvctl migrate-receive --listen 8002 --key "$work/key" 2>/dev/null &
 recv=$!
 on_b "lvctl migrate-receive --listen 8002 --key /root/key >/dev/null 2>&1 &"

@@ -33,6 +33,7 @@
 
 #include "build.h"
 #include "disk_device.h"
+#include "domain_settings.h"
 #include "lvctl.h"
 #include "netdev.h"
 
@@ -112,11 +113,6 @@ int lvctl_build_check(xc_interface *xch, int noxs_fd,
 			    strerror(errno));
 		return -1;
 	}
-	if (cfg->vcpus > phys.nr_cpus) {
-		lvctl_error("vcpus = %ld is more than this host's %u physical CPUs",
-			    cfg->vcpus, phys.nr_cpus);
-		return -1;
-	}
 	free_mb = XC_PAGE_MB(phys.free_pages);
 	if ((unsigned long)cfg->memory_mb > free_mb) {
 		lvctl_error("Xen is out of memory: the guest needs %ld MiB, %lu MiB are free",
@@ -152,9 +148,11 @@ static int create_domain(struct lvctl_build *b)
 {
 	struct xen_domctl_createdomain create = {
 		.flags = 0,			/* PV */
-		.max_vcpus = b->vcpus,
-		.max_evtchn_port = -1,
-		.max_grant_frames = -1,		/* Xen's defaults */
+		.max_vcpus = b->max_vcpus,
+		/* -1: Xen's defaults */
+		.max_evtchn_port = b->max_event_channels ?
+				   b->max_event_channels - 1 : -1,
+		.max_grant_frames = b->max_grant_frames ?: -1,
 		.max_maptrack_frames = -1,
 		.grant_opts = XEN_DOMCTL_GRANT_version(1),
 		.arch = { .emulation_flags = 0 },
@@ -170,9 +168,9 @@ static int create_domain(struct lvctl_build *b)
 	b->domid = domid;
 	b->have_domain = 1;
 
-	if (xc_domain_max_vcpus(b->xch, domid, b->vcpus)) {
+	if (xc_domain_max_vcpus(b->xch, domid, b->max_vcpus)) {
 		lvctl_error("cannot give domain %u %ld vcpus: %s", domid,
-			    b->vcpus, strerror(errno));
+			    b->max_vcpus, strerror(errno));
 		return -1;
 	}
 	if (xc_domain_setmaxmem(b->xch, domid, b->maxmem_mb * 1024)) {
@@ -219,7 +217,7 @@ static int populate_memory(struct lvctl_build *b)
 	b->dom = dom;
 	dom->container_type = XC_DOM_PV_CONTAINER;
 	dom->guest_type = PV_GUEST_TYPE;
-	dom->max_vcpus = b->vcpus;
+	dom->max_vcpus = b->max_vcpus;
 	dom->console_evtchn = b->console_port;
 	dom->console_domid = 0;
 	dom->xenstore_evtchn = 0;	/* no XenStore: the guest skips xenbus */
@@ -335,10 +333,38 @@ static int connect_vifs(struct lvctl_build *b, const struct lvctl_config *cfg)
 	return err;
 }
 
+/*
+ * What the config sets of the domain beside its size, before it runs:
+ * UUID, vCPU affinity and scheduling, clock offset, and the settings its
+ * sysctl device carries (online vCPUs, memory target).
+ */
+static int apply_settings(struct lvctl_build *b,
+			  const struct lvctl_config *cfg)
+{
+	xen_domain_handle_t uuid;
+
+	memcpy(uuid, cfg->uuid, sizeof(uuid));
+	if (cfg->has_uuid && xc_domain_sethandle(b->xch, b->domid, uuid)) {
+		lvctl_error("cannot set domain %u's UUID: %s", b->domid,
+			    strerror(errno));
+		return -1;
+	}
+	if (lvctl_domain_set_affinity(b->xch, b->domid, cfg) ||
+	    lvctl_domain_set_sched(b->xch, b->domid, cfg->cpu_weight,
+				   cfg->cap) ||
+	    (cfg->localtime && lvctl_domain_set_localtime(b->xch, b->domid)))
+		return -1;
+	return lvctl_guest_settings(b->noxs_fd, b->domid, cfg->vcpus,
+				    cfg->memory_mb * 1024, 0);
+}
+
 /* Console backend, unpause, and the guest is no longer ours to undo. */
-static int start_guest(struct lvctl_build *b)
+static int start_guest(struct lvctl_build *b, const struct lvctl_config *cfg)
 {
 	int err;
+
+	if (apply_settings(b, cfg))
+		return -1;
 
 	/* A template shell's console was attached with its image. */
 	if (!b->console_attached &&
@@ -359,13 +385,24 @@ static int start_guest(struct lvctl_build *b)
 	return err ? -1 : 0;
 }
 
+/* A shell's size: the rest is Xen's defaults. */
 static void set_size(struct lvctl_build *b, long memory_mb, long maxmem_mb,
 		     long vcpus)
 {
 	b->memory_mb = memory_mb;
 	b->maxmem_mb = maxmem_mb;
-	b->vcpus = vcpus;
+	b->vcpus = b->max_vcpus = vcpus;
+	b->max_grant_frames = b->max_event_channels = 0;
 	b->lap = lvctl_now_ms();
+}
+
+/* A guest's size and what else its domain is created with. */
+static void set_limits(struct lvctl_build *b, const struct lvctl_config *cfg)
+{
+	set_size(b, cfg->memory_mb, cfg->maxmem_mb, cfg->vcpus);
+	b->max_vcpus = cfg->max_vcpus;
+	b->max_grant_frames = cfg->max_grant_frames;
+	b->max_event_channels = cfg->max_event_channels;
 }
 
 /*
@@ -446,7 +483,7 @@ static int finish(struct lvctl_build *b, const struct lvctl_config *cfg)
 	if (load_and_build(b, cfg, cfg->cmdline ? cfg->cmdline : "") ||
 	    connect_vifs(b, cfg) || interrupted(b))
 		return -1;
-	return start_guest(b);
+	return start_guest(b, cfg);
 }
 
 int lvctl_shell_finish(struct lvctl_build *b, const struct lvctl_config *cfg)
@@ -491,7 +528,7 @@ static int make_template(struct lvctl_build *b, const struct lvctl_config *cfg)
 
 int lvctl_template_make(struct lvctl_build *b, const struct lvctl_config *cfg)
 {
-	set_size(b, cfg->memory_mb, cfg->maxmem_mb, cfg->vcpus);
+	set_limits(b, cfg);
 	return ended(b, make_template(b, cfg), 0);
 }
 
@@ -526,7 +563,7 @@ static int finish_template(struct lvctl_build *b,
 	lap(b, &b->times.load);
 	if ((!b->vifs_ready && connect_vifs(b, cfg)) || interrupted(b))
 		return -1;
-	return start_guest(b);
+	return start_guest(b, cfg);
 }
 
 /*
@@ -547,7 +584,7 @@ int lvctl_template_finish(struct lvctl_build *b,
 /* Both halves at once. */
 int lvctl_build(struct lvctl_build *b, const struct lvctl_config *cfg)
 {
-	set_size(b, cfg->memory_mb, cfg->maxmem_mb, cfg->vcpus);
+	set_limits(b, cfg);
 	return ended(b, make_shell(b, cfg->name) || finish(b, cfg), 1);
 }
 
@@ -592,13 +629,13 @@ static int restore(struct lvctl_build *b, const struct lvctl_config *cfg,
 	lap(b, &b->times.image);
 	if (connect_vifs(b, cfg) || interrupted(b))
 		return -1;
-	return start_guest(b);
+	return start_guest(b, cfg);
 }
 
 int lvctl_restore(struct lvctl_build *b, const struct lvctl_config *cfg,
 		  int fd)
 {
-	set_size(b, cfg->memory_mb, cfg->maxmem_mb, cfg->vcpus);
+	set_limits(b, cfg);
 	return ended(b, restore(b, cfg, fd), 1);
 }
 

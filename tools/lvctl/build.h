@@ -45,6 +45,9 @@ struct lvctl_build {
 
 	/* the shell: what the first half made */
 	long memory_mb, maxmem_mb, vcpus;
+	long max_vcpus;			/* vcpus, or the config's maxvcpus */
+	long max_grant_frames;		/* 0: Xen's default */
+	long max_event_channels;	/* 0: Xen's default */
 	evtchn_port_t console_port;
 	struct xc_dom_image *dom;	/* its memory, for libxenguest */
 	xen_pfn_t start_info_mfn;	/* a template shell's start info */

@@ -120,19 +120,34 @@ int lvctl_console_attach(int noxs_fd, uint32_t domid, int following)
 	return LVCTL_EXIT_OK;
 }
 
+/*
+ * console [-d] [-t pv] [-n 0] NAME|DOMID. -t and -n are xl's console type
+ * and number: a guest has one console, its PV one, number 0.
+ */
 int cmd_console(int argc, char **argv)
 {
+	const char *type = NULL, *number = NULL;
 	int no_follow = 0, fd, ret;
 	const struct lvctl_flag flags[] = {
-		{ "no-follow", 'n', &no_follow },
-		{ NULL, 0, NULL },
+		{ "dump", 'd', &no_follow, NULL },
+		{ "no-follow", 256, &no_follow, NULL },
+		{ "type", 't', NULL, &type },
+		{ "num", 'n', NULL, &number },
+		{ NULL, 0, NULL, NULL },
 	};
 	uint32_t domid;
 
-	ret = lvctl_parse_flags("console", "[-n|--no-follow] NAME|DOMID",
+	ret = lvctl_parse_flags("console",
+				"[-d|--dump] [-t pv] [-n 0] NAME|DOMID",
 				flags, 1, "one NAME|DOMID", argc, argv);
 	if (ret >= 0)
 		return ret;
+	if (type && strcmp(type, "pv"))
+		return lvctl_usage_error("console", "-t %s: a guest has a PV console only",
+					 type);
+	if (number && strcmp(number, "0"))
+		return lvctl_usage_error("console", "-n %s: a guest has one console, number 0",
+					 number);
 
 	fd = noxs_open(NULL);
 	if (fd < 0)

@@ -2,6 +2,7 @@
 /*
  * Guest lifecycle commands: create, destroy, pause, unpause, list.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -115,6 +116,46 @@ static int create_by_daemon(const struct lvctl_config *cfg, int paused,
 	return ret;
 }
 
+/* -n: the config as lvctl read it, and nothing built. */
+static int print_dry_run(const struct lvctl_config *cfg)
+{
+	size_t len;
+	char *text = lvctl_config_format_given_macs(cfg, &len);
+
+	if (!text) {
+		lvctl_error("out of memory");
+		return LVCTL_EXIT_FAILURE;
+	}
+	fwrite(text, 1, len, stdout);
+	free(text);
+	return LVCTL_EXIT_OK;
+}
+
+/*
+ * xl's operands: [CONFIG] [KEY=VALUE...], the config file first unless
+ * -f named it. Returns the config's path, or NULL after a usage error.
+ */
+static const char *config_operand(const char *file, int argc, char **argv,
+				  int *first_override)
+{
+	*first_override = optind;
+	if (!file && optind < argc && !strchr(argv[optind], '='))
+		file = argv[(*first_override)++];
+	if (!file) {
+		lvctl_usage_error("create", "expected a CONFIG file");
+		return NULL;
+	}
+	for (int i = *first_override; i < argc; i++) {
+		if (!strchr(argv[i], '=') || argv[i][0] == '=') {
+			lvctl_usage_error("create",
+					  "'%s': expected KEY=VALUE after the config",
+					  argv[i]);
+			return NULL;
+		}
+	}
+	return file;
+}
+
 /*
  * With the daemon running, the daemon makes the guest (from a shell of
  * its pool if one fits); otherwise the whole build is done here.
@@ -122,25 +163,37 @@ static int create_by_daemon(const struct lvctl_config *cfg, int paused,
 int cmd_create(int argc, char **argv)
 {
 	struct lvctl_build build = { 0 };
-	int console = 0, profile = 0, ret;
+	int console = 0, profile = 0, dry_run = 0, quiet = 0, first, ret;
+	const char *file = NULL, *path;
 	const struct lvctl_flag flags[] = {
-		{ "paused", 'p', &build.paused },
-		{ "console", 'c', &console },
-		{ "profile", 256, &profile },
-		{ NULL, 0, NULL },
+		{ "paused", 'p', &build.paused, NULL },
+		{ "console", 'c', &console, NULL },
+		{ "dry-run", 'n', &dry_run, NULL },
+		{ "quiet", 'q', &quiet, NULL },
+		{ "defconfig", 'f', NULL, &file },
+		{ "profile", 256, &profile, NULL },
+		{ NULL, 0, NULL, NULL },
 	};
 	const char *source = "from scratch";
 	struct lvctl_config cfg;
 	double prepare;
 
 	ret = lvctl_parse_flags("create",
-				"[-p|--paused] [-c|--console] [--profile] CONFIG",
-				flags, 1, "one CONFIG file", argc, argv);
+				"[-p] [-c] [-n] [-q] [--profile] [-f] CONFIG [KEY=VALUE...]",
+				flags, LVCTL_ARGS_ANY, NULL, argc, argv);
 	if (ret >= 0)
 		return ret;
+	path = config_operand(file, argc, argv, &first);
+	if (!path)
+		return LVCTL_EXIT_USAGE;
 
-	if (lvctl_config_read(argv[optind], &cfg))
+	if (lvctl_config_read_with(path, argv + first, argc - first, &cfg))
 		return LVCTL_EXIT_FAILURE;
+	if (dry_run) {
+		ret = print_dry_run(&cfg);
+		lvctl_config_free(&cfg);
+		return ret;
+	}
 
 	/*
 	 * From here a SIGINT, SIGTERM or SIGHUP waits for the build to reach
@@ -155,7 +208,8 @@ int cmd_create(int argc, char **argv)
 	if (ret)
 		return LVCTL_EXIT_FAILURE;
 
-	printf("%u\n", build.domid);
+	if (!quiet)
+		printf("%u\n", build.domid);
 	fflush(stdout);
 	if (profile)
 		print_profile(prepare, &build.times, source);
@@ -203,8 +257,8 @@ int cmd_destroy(int argc, char **argv)
 {
 	int ret, fd, force = 0, status = LVCTL_EXIT_FAILURE;
 	const struct lvctl_flag flags[] = {
-		{ "force", 'f', &force },
-		{ NULL, 0, NULL },
+		{ "force", 'f', &force, NULL },
+		{ NULL, 0, NULL, NULL },
 	};
 	struct noxs_ioctl_guest_info info;
 	uint32_t domid;
@@ -316,27 +370,89 @@ static double boottime_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+enum list_mode {
+	LIST_SHORT,
+	LIST_LONG,	/* -l: CPU time, maximum memory, UUID too */
+	LIST_JSON,
+	LIST_UPTIME,	/* `lvctl uptime` */
+};
+
+/* A domain's UUID (its Xen handle) as xl prints one. */
+static void format_uuid(const xen_domain_handle_t h, char out[37])
+{
+	int i, n = 0;
+
+	for (i = 0; i < 16; i++)
+		n += sprintf(out + n, "%s%02x",
+			     i == 4 || i == 6 || i == 8 || i == 10 ? "-" : "",
+			     h[i]);
+}
+
+/* "[D days, ]H:MM:SS", as xl uptime prints it. */
+static void print_uptime(double uptime)
+{
+	unsigned long s = uptime, days = s / 86400;
+
+	if (days)
+		printf("%lu day%s, ", days, days == 1 ? "" : "s");
+	printf("%lu:%02lu:%02lu\n", s / 3600 % 24, s / 60 % 60, s % 60);
+}
+
+static void list_header(enum list_mode mode)
+{
+	switch (mode) {
+	case LIST_JSON:
+		printf("[");
+		break;
+	case LIST_UPTIME:
+		printf("%-32s %5s %s\n", "Name", "ID", "Uptime");
+		break;
+	default:
+		printf("%-32s %5s %8s %5s %-10s %10s", "Name", "ID",
+		       "Mem(MiB)", "VCPUs", "State", "Uptime(s)");
+		if (mode == LIST_LONG)
+			printf(" %10s %8s  %s", "CPU(s)", "Max(MiB)", "UUID");
+		putchar('\n');
+	}
+}
+
 /* One domain's line; @uptime < 0 when unknown. */
-static void list_one(int json, int first, const char *name,
+static void list_one(enum list_mode mode, int first, const char *name,
 		     const xc_domaininfo_t *d, double uptime)
 {
 	unsigned long mem_mb = XC_PAGE_MB(d->tot_pages);
+	unsigned long max_mb = d->max_pages == ~0ULL ? 0 :
+			       XC_PAGE_MB(d->max_pages);
 	unsigned int vcpus = d->max_vcpu_id == XEN_INVALID_MAX_VCPU_ID ?
 			     0 : d->max_vcpu_id + 1;
+	double cpu_s = d->cpu_time / 1e9;
+	char uuid[37];
 
-	if (!json) {
+	format_uuid(d->handle, uuid);
+	if (mode == LIST_UPTIME) {
+		printf("%-32s %5u ", name, d->domain);
+		if (uptime >= 0)
+			print_uptime(uptime);
+		else
+			printf("-\n");
+		return;
+	}
+	if (mode != LIST_JSON) {
 		printf("%-32s %5u %8lu %5u %-10s ", name, d->domain, mem_mb,
 		       vcpus, domain_state(d));
 		if (uptime >= 0)
-			printf("%10.1f\n", uptime);
+			printf("%10.1f", uptime);
 		else
-			printf("%10s\n", "-");
+			printf("%10s", "-");
+		if (mode == LIST_LONG)
+			printf(" %10.1f %8lu  %s", cpu_s, max_mb, uuid);
+		putchar('\n');
 		return;
 	}
 	/* Names are [A-Za-z0-9_.-]: nothing to escape. */
-	printf("%s\n  {\"name\": \"%s\", \"domid\": %u, \"memory_mib\": %lu, \"vcpus\": %u, \"state\": \"%s\", \"uptime_s\": ",
-	       first ? "" : ",", name, d->domain, mem_mb, vcpus,
-	       domain_state(d));
+	printf("%s\n  {\"name\": \"%s\", \"domid\": %u, \"uuid\": \"%s\", \"memory_mib\": %lu, \"maxmem_mib\": %lu, \"vcpus\": %u, \"state\": \"%s\", \"cpu_time_s\": %.3f, \"uptime_s\": ",
+	       first ? "" : ",", name, d->domain, uuid, mem_mb, max_mb, vcpus,
+	       domain_state(d), cpu_s);
 	if (uptime >= 0)
 		printf("%.1f}", uptime);
 	else
@@ -345,35 +461,25 @@ static void list_one(int json, int first, const char *name,
 
 #define LIST_BATCH 256
 
-int cmd_list(int argc, char **argv)
+/*
+ * Every domain: Domain-0 (up since dom0 booted), lvctl's guests (up since
+ * they were created), others as "-"; the daemon's shells are left out.
+ */
+static int list_domains(enum list_mode mode)
 {
 	struct noxs_ioctl_guest_info info;
 	xc_domaininfo_t batch[LIST_BATCH];
-	int json = 0, fd, n, i, first = 1, err;
-	const struct lvctl_flag flags[] = {
-		{ "json", 'j', &json },
-		{ NULL, 0, NULL },
-	};
 	int status = LVCTL_EXIT_FAILURE;
+	int fd, n, i, first = 1, err;
 	uint32_t next = 0;
 	xc_interface *xch;
 	double now;
-
-	err = lvctl_parse_flags("list", "[--json]", flags, 0, NULL, argc,
-				argv);
-	if (err >= 0)
-		return err;
 
 	if (lvctl_open(&fd, &xch))
 		return LVCTL_EXIT_FAILURE;
 
 	now = boottime_s();
-	if (json)
-		printf("[");
-	else
-		printf("%-32s %5s %8s %5s %-10s %10s\n", "Name", "ID",
-		       "Mem(MiB)", "VCPUs", "State", "Uptime(s)");
-
+	list_header(mode);
 	do {
 		n = xc_domain_getinfolist(xch, next, LIST_BATCH, batch);
 		if (n < 0) {
@@ -385,16 +491,16 @@ int cmd_list(int argc, char **argv)
 
 			next = d->domain + 1;
 			if (d->domain == 0) {
-				list_one(json, first, "Domain-0", d, -1);
+				list_one(mode, first, "Domain-0", d, now);
 			} else {
 				err = noxs_guest_info(fd, NULL, d->domain,
 						      &info);
 				if (err == -ENOENT)
-					list_one(json, first, "-", d, -1);
+					list_one(mode, first, "-", d, -1);
 				else if (!err && !info.name[0])
 					continue;	/* a shell: lvctl pool */
 				else if (!err)
-					list_one(json, first, info.name, d,
+					list_one(mode, first, info.name, d,
 						 now - info.created_ns / 1e9);
 				else
 					goto out;
@@ -403,10 +509,96 @@ int cmd_list(int argc, char **argv)
 		}
 	} while (n == LIST_BATCH);
 
-	if (json)
+	if (mode == LIST_JSON)
 		printf("\n]\n");
 	status = LVCTL_EXIT_OK;
 out:
 	lvctl_close(fd, xch);
 	return status;
+}
+
+int cmd_list(int argc, char **argv)
+{
+	int json = 0, long_format = 0, err;
+	const struct lvctl_flag flags[] = {
+		{ "json", 'j', &json, NULL },
+		{ "long", 'l', &long_format, NULL },
+		{ NULL, 0, NULL, NULL },
+	};
+
+	err = lvctl_parse_flags("list", "[-l|--long] [-j|--json]", flags, 0,
+				NULL, argc, argv);
+	if (err >= 0)
+		return err;
+	return list_domains(json ? LIST_JSON : long_format ? LIST_LONG :
+							   LIST_SHORT);
+}
+
+int cmd_uptime(int argc, char **argv)
+{
+	int err = lvctl_no_args("uptime", argc, argv);
+
+	return err >= 0 ? err : list_domains(LIST_UPTIME);
+}
+
+/* domid NAME: the guest's domain id, as xl domid prints it. */
+int cmd_domid(int argc, char **argv)
+{
+	struct noxs_ioctl_guest_info info;
+	int ret, fd;
+
+	ret = lvctl_parse_flags("domid", "NAME", NULL, 1, "one NAME", argc,
+				argv);
+	if (ret >= 0)
+		return ret;
+	if (!strcmp(argv[optind], "Domain-0")) {
+		printf("0\n");
+		return LVCTL_EXIT_OK;
+	}
+	fd = noxs_open(NULL);
+	if (fd < 0)
+		return LVCTL_EXIT_FAILURE;
+	ret = noxs_guest_info(fd, argv[optind], 0, &info);
+	close(fd);
+	if (ret) {
+		if (ret == -ENOENT)
+			lvctl_error("no guest is named '%s'", argv[optind]);
+		return LVCTL_EXIT_FAILURE;
+	}
+	printf("%u\n", info.domid);
+	return LVCTL_EXIT_OK;
+}
+
+/* domname DOMID: the guest's name, as xl domname prints it. */
+int cmd_domname(int argc, char **argv)
+{
+	struct noxs_ioctl_guest_info info;
+	uint32_t domid;
+	int ret, fd;
+
+	ret = lvctl_parse_flags("domname", "DOMID", NULL, 1, "one DOMID", argc,
+				argv);
+	if (ret >= 0)
+		return ret;
+	if (!isdigit((unsigned char)argv[optind][0]))
+		return lvctl_usage_error("domname", "'%s' is not a domain id",
+					 argv[optind]);
+	fd = noxs_open(NULL);
+	if (fd < 0)
+		return LVCTL_EXIT_FAILURE;
+	if (lvctl_resolve_guest(fd, argv[optind], &domid)) {
+		close(fd);
+		return LVCTL_EXIT_FAILURE;
+	}
+	ret = domid ? noxs_guest_info(fd, NULL, domid, &info) : 0;
+	close(fd);
+	if (ret == -ENOENT || (!ret && domid && !info.name[0])) {
+		lvctl_error("domain %u has no name: it is not an lvctl guest",
+			    domid);
+		return LVCTL_EXIT_FAILURE;
+	}
+	if (ret)
+		return LVCTL_EXIT_FAILURE;
+	printf("%s\n", domid ? info.name : "Domain-0");
+	return LVCTL_EXIT_OK;
 }

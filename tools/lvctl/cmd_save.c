@@ -138,8 +138,8 @@ int cmd_save(int argc, char **argv)
 	struct lvctl_suspend job = { 0 };
 	int checkpoint = 0, ret, status = LVCTL_EXIT_FAILURE;
 	const struct lvctl_flag flags[] = {
-		{ "checkpoint", 'c', &checkpoint },
-		{ NULL, 0, NULL },
+		{ "checkpoint", 'c', &checkpoint, NULL },
+		{ NULL, 0, NULL, NULL },
 	};
 
 	ret = lvctl_parse_flags("save", "[-c|--checkpoint] NAME|DOMID FILE|-",

@@ -21,29 +21,55 @@
 #include "config.h"
 #include "lvctl.h"
 
-struct config_key {
+/* The keys lvctl reads. */
+static const char *const config_keys[] = {
+	"name", "uuid", "type", "builder", "kernel", "ramdisk", "extra",
+	"cmdline", "root", "memory", "maxmem", "vcpus", "maxvcpus", "cpus",
+	"cpus_soft", "cpu_weight", "cap", "max_grant_frames",
+	"max_event_channels", "localtime", "on_poweroff", "on_reboot",
+	"on_crash", "on_watchdog", "vif", "disk",
+};
+
+/* xl's keys for what lvctl does not do, and in a word why not. */
+static const struct {
 	const char *name;
-	const char *later;	/* non-NULL: a key lvctl does not do yet */
+	const char *why;
+} config_keys_refused[] = {
+	{ "bootloader", "no bootloaders: give the kernel" },
+	{ "bootloader_args", "no bootloaders" },
+	{ "vfb", "no framebuffer" }, { "vkb", "no framebuffer" },
+	{ "vnc", "no framebuffer" }, { "vnclisten", "no framebuffer" },
+	{ "vncdisplay", "no framebuffer" }, { "vncunused", "no framebuffer" },
+	{ "vncpasswd", "no framebuffer" }, { "sdl", "no framebuffer" },
+	{ "keymap", "no framebuffer" }, { "spice", "no framebuffer" },
+	{ "pci", "no passthrough" }, { "pci_permissive", "no passthrough" },
+	{ "pci_seize", "no passthrough" }, { "rdm", "no passthrough" },
+	{ "irqs", "no passthrough" }, { "iomem", "no passthrough" },
+	{ "ioports", "no passthrough" }, { "dtdev", "no passthrough" },
+	{ "gfx_passthru", "no passthrough" },
+	{ "channel", "no such device" }, { "p9", "no such device" },
+	{ "pvcalls", "no such device" }, { "vtpm", "no such device" },
+	{ "vdispl", "no such device" }, { "vsnd", "no such device" },
+	{ "vuart", "no such device" }, { "usbctrl", "no such device" },
+	{ "usbdev", "no such device" }, { "usb", "HVM only" },
+	{ "usbdevice", "HVM only" }, { "acpi", "HVM only" },
+	{ "apic", "HVM only" }, { "pae", "HVM only" }, { "hap", "HVM only" },
+	{ "viridian", "HVM only" }, { "boot", "HVM only" },
+	{ "firmware", "HVM only" }, { "bios", "HVM only" },
+	{ "serial", "HVM only" }, { "soundhw", "HVM only" },
+	{ "stdvga", "HVM only" }, { "vga", "HVM only" },
+	{ "videoram", "HVM only" }, { "nestedhvm", "HVM only" },
+	{ "hpet", "HVM only" }, { "timer_mode", "HVM only" },
+	{ "device_model_version", "no device model" },
+	{ "device_model_override", "no device model" },
+	{ "device_model_stubdomain_override", "no device model" },
+	{ "pool", "no CPU pools" }, { "cpuid", "no CPUID policy" },
+	{ "vnuma", "no vNUMA" }, { "seclabel", "no XSM labels" },
+	{ "init_seclabel", "no XSM labels" },
+	{ "driver_domain", "no driver domains" },
 };
 
-static const struct config_key config_keys[] = {
-	{ "name", NULL },
-	{ "kernel", NULL },
-	{ "ramdisk", NULL },
-	{ "memory", NULL },
-	{ "maxmem", NULL },
-	{ "vcpus", NULL },
-	{ "extra", NULL },
-	{ "cmdline", NULL },
-	{ "on_poweroff", NULL },
-	{ "on_reboot", NULL },
-	{ "on_crash", NULL },
-	{ "type", NULL },
-	{ "vif", NULL },
-	{ "disk", NULL },
-};
-
-#define NR_CONFIG_KEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const char *const action_names[] = {
 	[LVCTL_ACTION_DESTROY] = "destroy",
@@ -122,26 +148,59 @@ int lvctl_config_scan_keys(const char *text, size_t len,
 	return 0;
 }
 
+/*
+ * Every key a file sets that lvctl does not take, gathered so that one
+ * message names them all, each with its line and, for xl's, why not.
+ */
 struct key_check {
-	const char *path;
+	FILE *refused;		/* the list so far */
+	int count;
 };
 
 static int check_key(const char *key, int line, void *opaque)
 {
-	const struct key_check *check = opaque;
+	struct key_check *check = opaque;
 	size_t i;
 
-	for (i = 0; i < NR_CONFIG_KEYS; i++) {
-		if (strcmp(config_keys[i].name, key))
-			continue;
-		if (!config_keys[i].later)
+	for (i = 0; i < ARRAY_SIZE(config_keys); i++)
+		if (!strcmp(config_keys[i], key))
 			return 0;
-		lvctl_error("%s:%d: '%s' is not supported yet (%s)",
-			    check->path, line, key, config_keys[i].later);
+	fprintf(check->refused, "%s%s (line %d: ", check->count++ ? ", " : "",
+		key, line);
+	for (i = 0; i < ARRAY_SIZE(config_keys_refused); i++) {
+		if (!strcmp(config_keys_refused[i].name, key)) {
+			fprintf(check->refused, "%s)",
+				config_keys_refused[i].why);
+			return 0;
+		}
+	}
+	fputs("unknown)", check->refused);
+	return 0;
+}
+
+/* Refuses @text, in one line, if it sets a key lvctl does not take. */
+static int check_keys(const char *text, size_t len, const char *path)
+{
+	struct key_check check = { 0 };
+	char *list = NULL;
+	size_t size = 0;
+
+	check.refused = open_memstream(&list, &size);
+	if (!check.refused) {
+		lvctl_error("out of memory");
 		return -1;
 	}
-	lvctl_error("%s:%d: unknown key '%s'", check->path, line, key);
-	return -1;
+	lvctl_config_scan_keys(text, len, check_key, &check);
+	if (fclose(check.refused)) {
+		lvctl_error("out of memory");
+		free(list);
+		return -1;
+	}
+	if (check.count)
+		lvctl_error("%s: lvctl does not take %s: %s", path,
+			    check.count > 1 ? "these keys" : "this key", list);
+	free(list);
+	return check.count ? -1 : 0;
 }
 
 /*
@@ -244,9 +303,9 @@ static int get_string(XLU_Config *xlu, const char *path, const char *key,
 	return 0;
 }
 
-/* Reads a number of MiB or vcpus: a positive integer up to @max. */
-static int get_count(XLU_Config *xlu, const char *path, const char *key,
-		     long max, long *value)
+/* Reads a whole number from @min to @max; absent: *@value is kept. */
+static int get_number(XLU_Config *xlu, const char *path, const char *key,
+		      long min, long max, long *value)
 {
 	const char *s;
 	char *end;
@@ -254,14 +313,126 @@ static int get_count(XLU_Config *xlu, const char *path, const char *key,
 	int ret = lookup(xlu, path, key, &s);
 
 	if (ret)
-		return ret < 0 ? -1 : 0;	/* absent: keep the default */
+		return ret < 0 ? -1 : 0;
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v <= 0 || v > max) {
-		lvctl_error("%s: %s = %s: expected a whole number from 1 to %ld",
-			    path, key, s, max);
+	if (errno || end == s || *end || v < min || v > max) {
+		lvctl_error("%s: %s = %s: expected a whole number from %ld to %ld",
+			    path, key, s, min, max);
 		return -1;
 	}
+	*value = v;
+	return 0;
+}
+
+/* A number of MiB or vcpus: a positive integer up to @max. */
+static int get_count(XLU_Config *xlu, const char *path, const char *key,
+		     long max, long *value)
+{
+	return get_number(xlu, path, key, 1, max, value);
+}
+
+static const char *get_spec(XLU_ConfigList *list, unsigned int i,
+			    const char *where);
+
+/* "8-4-4-4-12" hex digits, as xl writes a domain's UUID. */
+static int parse_uuid(const char *s, uint8_t uuid[16])
+{
+	static const int dash_at[] = { 8, 13, 18, 23 };
+	unsigned int i, d = 0, n = 0, hi = 0;
+
+	if (strlen(s) != 36)
+		return -1;
+	for (i = 0; i < 36; i++) {
+		if (d < 4 && i == (unsigned int)dash_at[d]) {
+			if (s[i] != '-')
+				return -1;
+			d++;
+			continue;
+		}
+		if (!isxdigit((unsigned char)s[i]))
+			return -1;
+		hi = hi << 4 | (isdigit((unsigned char)s[i]) ? s[i] - '0' :
+				(tolower((unsigned char)s[i]) - 'a' + 10));
+		if (n++ % 2)
+			uuid[n / 2 - 1] = hi, hi = 0;
+	}
+	return 0;
+}
+
+static int get_uuid(XLU_Config *xlu, const char *path,
+		    struct lvctl_config *cfg)
+{
+	const char *s;
+	int ret = lookup(xlu, path, "uuid", &s);
+
+	if (ret)
+		return ret < 0 ? -1 : 0;
+	if (parse_uuid(s, cfg->uuid)) {
+		lvctl_error("%s: uuid = '%s': expected xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx in hex",
+			    path, s);
+		return -1;
+	}
+	cfg->has_uuid = 1;
+	return 0;
+}
+
+/* An affinity: one spec for all vCPUs, or a list of one per vCPU. */
+static int get_affinity(XLU_Config *xlu, const char *path, const char *key,
+			long max_vcpus, struct lvctl_affinity *aff)
+{
+	XLU_ConfigList *list = NULL;
+	const char *spec;
+	char where[300];
+	int err, n = 1, i;
+
+	err = xlu_cfg_get_list(xlu, key, &list, &n, 1);
+	if (err == ESRCH)
+		return 0;
+	if (err) {
+		if (lookup(xlu, path, key, &spec))
+			return -1;
+		list = NULL;
+	} else if (n == 0 || n > max_vcpus) {
+		lvctl_error("%s: %s: a list of 1 to %ld CPU specs, one per vCPU (maxvcpus)",
+			    path, key, max_vcpus);
+		return -1;
+	}
+	aff->specs = calloc(n, sizeof(*aff->specs));
+	if (!aff->specs) {
+		lvctl_error("out of memory");
+		return -1;
+	}
+	aff->nr = n;
+	aff->list = list != NULL;
+	for (i = 0; i < n; i++) {
+		snprintf(where, sizeof(where), "%s: %s", path, key);
+		if (list) {
+			snprintf(where, sizeof(where), "%s: %s, vCPU %d", path,
+				 key, i);
+			spec = get_spec(list, i, where);
+			if (!spec)
+				return -1;
+		}
+		if (lvctl_cpumap_parse(spec, 0, NULL, where))
+			return -1;
+		aff->specs[i] = strdup(spec);
+		if (!aff->specs[i]) {
+			lvctl_error("out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* 0 or 1 (xl's defbool): for localtime. */
+static int get_bool(XLU_Config *xlu, const char *path, const char *key,
+		    int *value)
+{
+	long v = *value;
+
+	if (get_number(xlu, path, key, 0, 1, &v))
+		return -1;
 	*value = v;
 	return 0;
 }
@@ -404,18 +575,89 @@ static int valid_name(const char *name)
 	return !isdigit((unsigned char)name[0]);
 }
 
+/*
+ * The command line: "extra" (or "cmdline"), after "root=ROOT" if "root"
+ * is set, as xl makes it.
+ */
+static int get_cmdline(XLU_Config *xlu, const char *path,
+		       struct lvctl_config *cfg)
+{
+	char *root = NULL, *both;
+
+	if (get_string(xlu, path, "extra", &cfg->cmdline, 0) ||
+	    (!cfg->cmdline &&
+	     get_string(xlu, path, "cmdline", &cfg->cmdline, 0)) ||
+	    get_string(xlu, path, "root", &root, 0))
+		return -1;
+	if (!root)
+		return 0;
+	if (asprintf(&both, "root=%s%s%s", root, cfg->cmdline ? " " : "",
+		     cfg->cmdline ? cfg->cmdline : "") < 0) {
+		free(root);
+		lvctl_error("out of memory");
+		return -1;
+	}
+	free(root);
+	free(cfg->cmdline);
+	cfg->cmdline = both;
+	return 0;
+}
+
+/* type = "pv" and builder = "generic" are what lvctl builds. */
+static int check_type(XLU_Config *xlu, const char *path)
+{
+	const char *value;
+	int ret;
+
+	ret = lookup(xlu, path, "type", &value);
+	if (ret < 0)
+		return -1;
+	if (!ret && strcmp(value, "pv")) {
+		lvctl_error("%s: type = '%s': lvctl builds PV guests only",
+			    path, value);
+		return -1;
+	}
+	ret = lookup(xlu, path, "builder", &value);
+	if (ret < 0)
+		return -1;
+	if (!ret && strcmp(value, "generic")) {
+		lvctl_error("%s: builder = '%s': lvctl builds PV guests only (builder = \"generic\")",
+			    path, value);
+		return -1;
+	}
+	return 0;
+}
+
+/* vcpus and maxvcpus, and each vCPU's affinity and scheduling. */
+static int get_cpus(XLU_Config *xlu, const char *path,
+		    struct lvctl_config *cfg)
+{
+	if (get_count(xlu, path, "vcpus", LVCTL_MAX_VCPUS, &cfg->vcpus))
+		return -1;
+	cfg->max_vcpus = cfg->vcpus;
+	if (get_count(xlu, path, "maxvcpus", LVCTL_MAX_VCPUS, &cfg->max_vcpus))
+		return -1;
+	if (cfg->max_vcpus < cfg->vcpus) {
+		lvctl_error("%s: maxvcpus (%ld) is less than vcpus (%ld)", path,
+			    cfg->max_vcpus, cfg->vcpus);
+		return -1;
+	}
+	return get_affinity(xlu, path, "cpus", cfg->max_vcpus, &cfg->cpus) ||
+	       get_affinity(xlu, path, "cpus_soft", cfg->max_vcpus,
+			    &cfg->cpus_soft) ||
+	       get_number(xlu, path, "cpu_weight", 1, LVCTL_MAX_CPU_WEIGHT,
+			  &cfg->cpu_weight) ||
+	       get_number(xlu, path, "cap", 0, LVCTL_MAX_CAP, &cfg->cap) ? -1 : 0;
+}
+
 static int parse(XLU_Config *xlu, const char *path, struct lvctl_config *cfg)
 {
-	const char *type;
 	long maxmem = 0;
-	int ret;
 
 	if (get_string(xlu, path, "name", &cfg->name, 1) ||
 	    get_string(xlu, path, "kernel", &cfg->kernel, 1) ||
 	    get_string(xlu, path, "ramdisk", &cfg->ramdisk, 0) ||
-	    get_string(xlu, path, "extra", &cfg->cmdline, 0))
-		return -1;
-	if (!cfg->cmdline && get_string(xlu, path, "cmdline", &cfg->cmdline, 0))
+	    get_cmdline(xlu, path, cfg) || get_uuid(xlu, path, cfg))
 		return -1;
 
 	if (!valid_name(cfg->name)) {
@@ -429,19 +671,16 @@ static int parse(XLU_Config *xlu, const char *path, struct lvctl_config *cfg)
 		return -1;
 	}
 
-	ret = lookup(xlu, path, "type", &type);
-	if (ret < 0)
-		return -1;
-	if (!ret && strcmp(type, "pv")) {
-		lvctl_error("%s: type = '%s': lvctl builds PV guests only",
-			    path, type);
-		return -1;
-	}
-
-	if (get_count(xlu, path, "memory", LVCTL_MAX_MEMORY_MB,
+	if (check_type(xlu, path) ||
+	    get_count(xlu, path, "memory", LVCTL_MAX_MEMORY_MB,
 		      &cfg->memory_mb) ||
 	    get_count(xlu, path, "maxmem", LVCTL_MAX_MEMORY_MB, &maxmem) ||
-	    get_count(xlu, path, "vcpus", LVCTL_MAX_VCPUS, &cfg->vcpus))
+	    get_cpus(xlu, path, cfg) ||
+	    get_count(xlu, path, "max_grant_frames", LVCTL_MAX_GRANT_FRAMES,
+		      &cfg->max_grant_frames) ||
+	    get_count(xlu, path, "max_event_channels",
+		      LVCTL_MAX_EVENT_CHANNELS, &cfg->max_event_channels) ||
+	    get_bool(xlu, path, "localtime", &cfg->localtime))
 		return -1;
 	cfg->maxmem_mb = maxmem ? maxmem : cfg->memory_mb;
 	if (cfg->maxmem_mb < cfg->memory_mb) {
@@ -452,7 +691,8 @@ static int parse(XLU_Config *xlu, const char *path, struct lvctl_config *cfg)
 
 	if (get_action(xlu, path, "on_poweroff", &cfg->on_poweroff) ||
 	    get_action(xlu, path, "on_reboot", &cfg->on_reboot) ||
-	    get_action(xlu, path, "on_crash", &cfg->on_crash))
+	    get_action(xlu, path, "on_crash", &cfg->on_crash) ||
+	    get_action(xlu, path, "on_watchdog", &cfg->on_watchdog))
 		return -1;
 	return get_vifs(xlu, path, cfg) || get_disks(xlu, path, cfg) ? -1 : 0;
 }
@@ -485,7 +725,6 @@ static int absolute_path(const char *path, const char *key, char **value)
 int lvctl_config_parse(const char *text, size_t len, const char *path,
 		       struct lvctl_config *cfg)
 {
-	struct key_check check = { .path = path };
 	char *report_text = NULL;
 	size_t report_len = 0;
 	FILE *report = NULL;
@@ -498,8 +737,10 @@ int lvctl_config_parse(const char *text, size_t len, const char *path,
 	cfg->on_poweroff = LVCTL_ACTION_DESTROY;
 	cfg->on_reboot = LVCTL_ACTION_RESTART;
 	cfg->on_crash = LVCTL_ACTION_DESTROY;
+	cfg->on_watchdog = LVCTL_ACTION_DESTROY;
+	cfg->cap = -1;
 
-	if (lvctl_config_scan_keys(text, len, check_key, &check))
+	if (check_keys(text, len, path))
 		return -1;
 
 	/* libxlutil reports syntax errors to a stream: keep its first line. */
@@ -535,14 +776,39 @@ out_report:
 
 int lvctl_config_read(const char *path, struct lvctl_config *cfg)
 {
-	size_t len;
-	char *text;
-	int ret;
+	return lvctl_config_read_with(path, NULL, 0, cfg);
+}
+
+/*
+ * @path's config with @overrides ("KEY=VALUE" each, in xl.cfg syntax)
+ * after it, as `xl create CFG KEY=VALUE...` has them: a key set again
+ * takes its last value.
+ */
+int lvctl_config_read_with(const char *path, char *const *overrides,
+			   int nr_overrides, struct lvctl_config *cfg)
+{
+	size_t len, more = 0;
+	char *text, *grown;
+	int ret, i;
 
 	memset(cfg, 0, sizeof(*cfg));
 	text = read_file(path, &len);
 	if (!text)
 		return -1;
+	for (i = 0; i < nr_overrides; i++)
+		more += strlen(overrides[i]) + 1;
+	if (more) {
+		grown = realloc(text, len + 1 + more + 1);
+		if (!grown) {
+			lvctl_error("out of memory");
+			free(text);
+			return -1;
+		}
+		text = grown;
+		text[len++] = '\n';	/* a file need not end its last line */
+		for (i = 0; i < nr_overrides; i++)
+			len += sprintf(text + len, "%s\n", overrides[i]);
+	}
 	ret = lvctl_config_parse(text, len, path, cfg);
 	free(text);
 	return ret;
@@ -581,6 +847,13 @@ int lvctl_config_copy(struct lvctl_config *dst, const struct lvctl_config *src)
 	dst->name = dst->kernel = dst->ramdisk = dst->cmdline = NULL;
 	for (i = 0; i < src->nr_disks; i++)
 		dst->disks[i].target = NULL;
+	dst->cpus.nr = dst->cpus_soft.nr = 0;
+	dst->cpus.specs = dst->cpus_soft.specs = NULL;
+	if (lvctl_affinity_copy(&dst->cpus, &src->cpus) ||
+	    lvctl_affinity_copy(&dst->cpus_soft, &src->cpus_soft)) {
+		lvctl_config_free(dst);
+		return -1;
+	}
 	if (!(dst->name = strdup(src->name)) ||
 	    !(dst->kernel = strdup(src->kernel)) ||
 	    (src->ramdisk && !(dst->ramdisk = strdup(src->ramdisk))) ||
@@ -606,7 +879,20 @@ void lvctl_config_free(struct lvctl_config *cfg)
 	free(cfg->kernel);
 	free(cfg->ramdisk);
 	free(cfg->cmdline);
+	lvctl_affinity_free(&cfg->cpus);
+	lvctl_affinity_free(&cfg->cpus_soft);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+/*
+ * Can a pool shell (made with Xen's defaults for everything but memory
+ * and vcpus) become this guest? Not if it needs more at creation.
+ */
+int lvctl_config_shell_fits(const struct lvctl_config *cfg)
+{
+	return cfg->maxmem_mb == cfg->memory_mb &&
+	       cfg->max_vcpus == cfg->vcpus && !cfg->max_grant_frames &&
+	       !cfg->max_event_channels;
 }
 
 /* A string in double quotes, as xl.cfg reads it back. */
@@ -662,9 +948,60 @@ static void write_disks(FILE *f, const struct lvctl_config *cfg)
 	fputs(" ]\n", f);
 }
 
+/* cpus = "spec" or cpus = [ "spec", ... ] */
+static void write_affinity(FILE *f, const char *key,
+			   const struct lvctl_affinity *aff)
+{
+	unsigned int i;
+
+	if (!aff->nr)
+		return;
+	if (!aff->list) {
+		write_string(f, key, aff->specs[0]);
+		return;
+	}
+	fprintf(f, "%s = [ ", key);
+	for (i = 0; i < aff->nr; i++) {
+		fputs(i ? ", " : "", f);
+		write_quoted(f, aff->specs[i]);
+	}
+	fputs(" ]\n", f);
+}
+
+/* The keys a guest's scheduling and limits have, where not the defaults. */
+static void print_cpus(FILE *f, const struct lvctl_config *cfg)
+{
+	char uuid[37];
+	int i, n = 0;
+
+	fprintf(f, "vcpus = %ld\nmaxvcpus = %ld\n", cfg->vcpus,
+		cfg->max_vcpus);
+	write_affinity(f, "cpus", &cfg->cpus);
+	write_affinity(f, "cpus_soft", &cfg->cpus_soft);
+	if (cfg->cpu_weight)
+		fprintf(f, "cpu_weight = %ld\n", cfg->cpu_weight);
+	if (cfg->cap >= 0)
+		fprintf(f, "cap = %ld\n", cfg->cap);
+	if (cfg->max_grant_frames)
+		fprintf(f, "max_grant_frames = %ld\n", cfg->max_grant_frames);
+	if (cfg->max_event_channels)
+		fprintf(f, "max_event_channels = %ld\n",
+			cfg->max_event_channels);
+	if (cfg->localtime)
+		fputs("localtime = 1\n", f);
+	if (!cfg->has_uuid)
+		return;
+	for (i = 0; i < 16; i++)
+		n += sprintf(uuid + n, "%s%02x",
+			     i == 4 || i == 6 || i == 8 || i == 10 ? "-" : "",
+			     cfg->uuid[i]);
+	write_string(f, "uuid", uuid);
+}
+
 /*
  * @cfg as xl.cfg text that lvctl_config_parse() reads back the same (but
- * for the MACs the config did not give, with @given_macs).
+ * for the MACs the config did not give, with @given_macs). "root" is in
+ * the command line already.
  */
 static void print_config(FILE *f, const struct lvctl_config *cfg,
 			 int given_macs)
@@ -675,11 +1012,13 @@ static void print_config(FILE *f, const struct lvctl_config *cfg,
 		write_string(f, "ramdisk", cfg->ramdisk);
 	if (cfg->cmdline)
 		write_string(f, "extra", cfg->cmdline);
-	fprintf(f, "memory = %ld\nmaxmem = %ld\nvcpus = %ld\n",
-		cfg->memory_mb, cfg->maxmem_mb, cfg->vcpus);
+	fprintf(f, "memory = %ld\nmaxmem = %ld\n", cfg->memory_mb,
+		cfg->maxmem_mb);
+	print_cpus(f, cfg);
 	write_string(f, "on_poweroff", lvctl_action_name(cfg->on_poweroff));
 	write_string(f, "on_reboot", lvctl_action_name(cfg->on_reboot));
 	write_string(f, "on_crash", lvctl_action_name(cfg->on_crash));
+	write_string(f, "on_watchdog", lvctl_action_name(cfg->on_watchdog));
 	write_vifs(f, cfg, given_macs);
 	write_disks(f, cfg);
 }

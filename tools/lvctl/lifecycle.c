@@ -247,7 +247,9 @@ static enum lvctl_action action_for(const struct lvctl_config *cfg,
 		return cfg->on_poweroff;
 	case SHUTDOWN_reboot:
 		return cfg->on_reboot;
-	default:	/* crash, watchdog */
+	case SHUTDOWN_watchdog:
+		return cfg->on_watchdog;
+	default:	/* crash, and what Xen may add */
 		return cfg->on_crash;
 	}
 }

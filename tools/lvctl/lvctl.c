@@ -14,7 +14,7 @@
 static int cmd_help(int argc, char **argv);
 
 static const struct lvctl_command lvctl_commands[] = {
-	{ "create",	cmd_create,	"[-p] [-c] CONFIG",
+	{ "create",	cmd_create,	"[-pcnq] CONFIG [KEY=VALUE]...",
 	  "build a guest from an xl.cfg-style file, print its domid" },
 	{ "destroy",	cmd_destroy,	"[-f] NAME|DOMID",
 	  "destroy a guest at once" },
@@ -26,6 +26,16 @@ static const struct lvctl_command lvctl_commands[] = {
 	{ "unpause",	cmd_unpause,	"NAME|DOMID",	"unpause a domain" },
 	{ "sysrq",	cmd_sysrq,	"NAME|DOMID KEY",
 	  "send a magic SysRq key to a guest's kernel" },
+	{ "mem-set",	cmd_mem_set,	"NAME|DOMID SIZE",
+	  "set a guest's memory target (its balloon driver acts)" },
+	{ "mem-max",	cmd_mem_max,	"NAME|DOMID SIZE",
+	  "set the most memory a guest may have" },
+	{ "vcpu-set",	cmd_vcpu_set,	"NAME|DOMID N",
+	  "have N vCPUs of a guest online (up to maxvcpus)" },
+	{ "vcpu-pin",	cmd_vcpu_pin,	"NAME|DOMID VCPU|all HARD [SOFT]",
+	  "set the CPUs a domain's vCPUs run on" },
+	{ "vcpu-list",	cmd_vcpu_list,	"[NAME|DOMID]",
+	  "list the domains' vCPUs: where they run, their affinity" },
 	{ "save",	cmd_save,	"[-c] NAME|DOMID FILE|-",
 	  "save a guest to a file and destroy it (-c: keep it running)" },
 	{ "restore",	cmd_restore,	"[-p] [-c] [-n NAME] FILE|-",
@@ -36,8 +46,13 @@ static const struct lvctl_command lvctl_commands[] = {
 	  "move a guest to another host (ssh, or keyed TCP)" },
 	{ "migrate-receive", cmd_migrate_receive, "[-L [ADDR:]PORT -k KEY]",
 	  "take a guest from 'lvctl migrate' (ssh, or listen)" },
-	{ "list",	cmd_list,	"[--json]",	"list the domains" },
-	{ "console",	cmd_console,	"[-n] NAME|DOMID",
+	{ "list",	cmd_list,	"[-l] [-j]",	"list the domains" },
+	{ "uptime",	cmd_uptime,	"",	"show how long each domain has run" },
+	{ "domid",	cmd_domid,	"NAME",	"print a guest's domain id" },
+	{ "domname",	cmd_domname,	"DOMID",	"print a guest's name" },
+	{ "top",	cmd_top,	"[-b] [-d S] [-n N]",
+	  "show every domain's CPU and memory use, refreshed" },
+	{ "console",	cmd_console,	"[-d] NAME|DOMID",
 	  "show a guest's console (^] detaches)" },
 	{ "daemon",	cmd_daemon,	"[-F] [-P MEM:VCPUS:N]... [-T CFG:N]...",
 	  "serve the API; act on shutdowns; keep a pool of shells" },
@@ -100,6 +115,8 @@ int main(int argc, char **argv)
 	name = argv[1];
 	if (!strcmp(name, "-h") || !strcmp(name, "--help"))
 		name = "help";
+	else if (!strcmp(name, "--version"))
+		name = "version";
 
 	command = find_command(name);
 	if (!command) {

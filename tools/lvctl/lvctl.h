@@ -36,11 +36,19 @@ int lvctl_write_all(int fd, const void *buf, size_t len);
 int lvctl_usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* A boolean flag of a command; short_name >= 256 for long-only flags. */
+/*
+ * A command's option: a flag that sets *@value to 1, or, with @arg, one
+ * that takes an argument, left in *@arg (and *@value set, if given).
+ */
 struct lvctl_flag {
 	const char *name;
 	int short_name;
 	int *value;
+	const char **arg;
 };
+
+/* lvctl_parse_flags()'s @nargs for a command that checks its own operands. */
+#define LVCTL_ARGS_ANY	(-1)
 
 int lvctl_parse_flags(const char *cmd, const char *args,
 		      const struct lvctl_flag *flags, int nargs,
@@ -70,6 +78,8 @@ int noxs_device_add(int fd, uint32_t domid, uint32_t type, uint32_t id,
 int noxs_device_hotplug(int fd, uint32_t domid, uint32_t type, uint32_t id);
 int noxs_guest_request(int fd, uint32_t domid, uint32_t request, uint32_t arg,
 		       unsigned int timeout_ms);
+int noxs_guest_settings(int fd, uint32_t domid, uint32_t flags, uint32_t vcpus,
+			uint32_t target_kib, unsigned int timeout_ms);
 int noxs_guest_info(int fd, const char *name, uint32_t domid,
 		    struct noxs_ioctl_guest_info *info);
 int noxs_console_open(int fd, uint32_t domid);
@@ -77,6 +87,7 @@ int noxs_stats(int fd, struct noxs_ioctl_stats *stats);
 
 /* noxs.c, too: NAME|DOMID on the command line */
 int lvctl_resolve_guest(int noxs_fd, const char *arg, uint32_t *domid);
+void lvctl_domain_label(int fd, uint32_t domid, char *buf, size_t size);
 
 /* sweep.c: what builds that died half-way left */
 void lvctl_creator_stamp(uint8_t handle[16]);
@@ -112,6 +123,15 @@ const char *lvctl_close_error(int err);
 int cmd_shutdown(int argc, char **argv);
 int cmd_reboot(int argc, char **argv);
 int cmd_sysrq(int argc, char **argv);
+int cmd_uptime(int argc, char **argv);
+int cmd_domid(int argc, char **argv);
+int cmd_domname(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_mem_set(int argc, char **argv);
+int cmd_mem_max(int argc, char **argv);
+int cmd_vcpu_set(int argc, char **argv);
+int cmd_vcpu_pin(int argc, char **argv);
+int cmd_vcpu_list(int argc, char **argv);
 
 /* cmd_save.c */
 int cmd_save(int argc, char **argv);

@@ -229,6 +229,26 @@ int noxs_guest_request(int fd, uint32_t domid, uint32_t request, uint32_t arg,
 }
 
 /*
+ * The guest's settings (NOXS_SETTINGS_* in @flags). Returns 0 or -errno,
+ * printing nothing.
+ */
+int noxs_guest_settings(int fd, uint32_t domid, uint32_t flags, uint32_t vcpus,
+			uint32_t target_kib, unsigned int timeout_ms)
+{
+	struct noxs_ioctl_guest_settings arg = {
+		.domid = domid,
+		.flags = flags,
+		.vcpus = vcpus,
+		.target_kib = target_kib,
+		.timeout_ms = timeout_ms,
+	};
+
+	if (ioctl(fd, NOXS_IOCTL_GUEST_SETTINGS, &arg) == 0)
+		return 0;
+	return -errno;
+}
+
+/*
  * Looks a guest up by name (if @name is non-NULL) or by domid. Returns 0,
  * -ENOENT if noxs has no such guest (nothing printed), or -1.
  */
@@ -306,4 +326,21 @@ int lvctl_resolve_guest(int fd, const char *arg, uint32_t *domid)
 		return -1;
 	*domid = info.domid;
 	return 0;
+}
+
+/*
+ * What to call domain @domid in a table: Domain-0, an lvctl guest's
+ * name, "(pool shell)", or "(domain N)" for another toolstack's.
+ */
+void lvctl_domain_label(int fd, uint32_t domid, char *buf, size_t size)
+{
+	struct noxs_ioctl_guest_info info;
+
+	if (!domid)
+		snprintf(buf, size, "Domain-0");
+	else if (!noxs_guest_info(fd, NULL, domid, &info))
+		snprintf(buf, size, "%s", info.name[0] ? info.name :
+			 "(pool shell)");
+	else
+		snprintf(buf, size, "(domain %u)", domid);
 }

@@ -663,7 +663,10 @@ static struct pool_template *template_for(struct lvctl_pool *pool,
 		    (cfg->ramdisk && strcmp(t->cfg.ramdisk, cfg->ramdisk)) ||
 		    t->cfg.memory_mb != cfg->memory_mb ||
 		    t->cfg.maxmem_mb != cfg->maxmem_mb ||
-		    t->cfg.vcpus != cfg->vcpus)
+		    t->cfg.vcpus != cfg->vcpus ||
+		    t->cfg.max_vcpus != cfg->max_vcpus ||
+		    t->cfg.max_grant_frames != cfg->max_grant_frames ||
+		    t->cfg.max_event_channels != cfg->max_event_channels)
 			continue;
 		template_check(t);
 		if (t->shelf.ready)
@@ -729,7 +732,7 @@ int lvctl_pool_take(struct lvctl_pool *pool, struct lvctl_config *cfg,
 		return finish_shell(pool, &t->shelf, cfg, paused, 1, guest);
 	}
 	size = find_size(pool, cfg->memory_mb, cfg->vcpus);
-	if (!size || !size->shelf.ready || cfg->maxmem_mb != cfg->memory_mb)
+	if (!size || !size->shelf.ready || !lvctl_config_shell_fits(cfg))
 		return 1;
 	*source = LIGHTVM_SOURCE_POOL;
 	return finish_shell(pool, &size->shelf, cfg, paused, 0, guest);

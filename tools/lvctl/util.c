@@ -139,27 +139,32 @@ int lvctl_write_all(int fd, const void *buf, size_t len)
 #define LVCTL_MAX_FLAGS 8
 
 /*
- * Parses a command line of boolean flags followed by exactly @nargs
- * arguments, which @operands names for errors ("one NAME|DOMID"); @args is
- * the synopsis for --help. Every command takes -h/--help. Returns -1 to go
- * on, or the exit status to return (0 after help, 2 after a usage error).
+ * Parses a command line of options (@flags) followed by exactly @nargs
+ * arguments (any number with LVCTL_ARGS_ANY, from optind on), which
+ * @operands names for errors ("one NAME|DOMID"); @args is the synopsis
+ * for --help. Every command takes -h/--help. Returns -1 to go on, or the
+ * exit status to return (0 after help, 2 after a usage error).
  */
 int lvctl_parse_flags(const char *cmd, const char *args,
 		      const struct lvctl_flag *flags, int nargs,
 		      const char *operands, int argc, char **argv)
 {
 	struct option options[LVCTL_MAX_FLAGS + 2];
-	char shorts[2 * LVCTL_MAX_FLAGS + 3] = "+h";
+	char shorts[3 * LVCTL_MAX_FLAGS + 3] = "+:h";
 	int n, opt, i;
 
 	for (n = 0; flags && flags[n].name; n++) {
-		options[n] = (struct option){ flags[n].name, no_argument, NULL,
-					      flags[n].short_name };
+		options[n] = (struct option){ flags[n].name,
+					      flags[n].arg ? required_argument :
+							     no_argument,
+					      NULL, flags[n].short_name };
 		if (flags[n].short_name < 256) {
 			size_t len = strlen(shorts);
 
-			shorts[len] = flags[n].short_name;
-			shorts[len + 1] = '\0';
+			shorts[len++] = flags[n].short_name;
+			if (flags[n].arg)
+				shorts[len++] = ':';
+			shorts[len] = '\0';
 		}
 	}
 	options[n++] = (struct option){ "help", no_argument, NULL, 'h' };
@@ -173,14 +178,22 @@ int lvctl_parse_flags(const char *cmd, const char *args,
 			       *args ? " " : "", args);
 			return LVCTL_EXIT_OK;
 		}
+		if (opt == ':')
+			return lvctl_usage_error(cmd, "option '%s' needs a value",
+						 argv[optind - 1]);
 		for (i = 0; flags && flags[i].name; i++)
 			if (opt == flags[i].short_name)
 				break;
 		if (!flags || !flags[i].name)
 			return lvctl_usage_error(cmd, "unknown option '%s'",
 						 argv[optind - 1]);
-		*flags[i].value = 1;
+		if (flags[i].value)
+			*flags[i].value = 1;
+		if (flags[i].arg)
+			*flags[i].arg = optarg;
 	}
+	if (nargs == LVCTL_ARGS_ANY)
+		return -1;
 	if (nargs == 0 && optind < argc)
 		return lvctl_usage_error(cmd, "unexpected argument '%s'",
 					 argv[optind]);

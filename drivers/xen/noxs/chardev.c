@@ -361,6 +361,32 @@ static long noxs_ioctl_guest_request(void __user *udata)
 				  arg.timeout_ms);
 }
 
+/* Each setting given is in range; each not given is zero. */
+static bool noxs_valid_settings(const struct noxs_ioctl_guest_settings *arg)
+{
+	if (!arg->flags || (arg->flags & ~NOXS_SETTINGS_FLAGS))
+		return false;
+	if (arg->flags & NOXS_SETTINGS_VCPUS ?
+	    !arg->vcpus || arg->vcpus > NOXS_SETTINGS_MAX_VCPUS : arg->vcpus)
+		return false;
+	return arg->flags & NOXS_SETTINGS_TARGET ? arg->target_kib != 0 :
+						    arg->target_kib == 0;
+}
+
+static long noxs_ioctl_guest_settings(void __user *udata)
+{
+	struct noxs_ioctl_guest_settings arg;
+
+	if (copy_from_user(&arg, udata, sizeof(arg)))
+		return -EFAULT;
+	if (arg.pad || !noxs_valid_domid(arg.domid) ||
+	    !noxs_valid_settings(&arg) ||
+	    arg.timeout_ms > NOXS_CLOSE_TIMEOUT_MAX_MS)
+		return -EINVAL;
+	return noxs_guest_settings(arg.domid, arg.flags, arg.vcpus,
+				   arg.target_kib, arg.timeout_ms);
+}
+
 static long noxs_ioctl_stats(void __user *udata)
 {
 	struct noxs_ioctl_stats arg;
@@ -418,6 +444,8 @@ static long noxs_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return noxs_ioctl_device_hotplug(udata);
 	case NOXS_IOCTL_GUEST_NAME:
 		return noxs_ioctl_guest_name(file, udata);
+	case NOXS_IOCTL_GUEST_SETTINGS:
+		return noxs_ioctl_guest_settings(udata);
 	default:
 		return -ENOTTY;
 	}

@@ -33,7 +33,8 @@ int noxs_register_backend(const struct noxs_backend *backend)
 
 	if (!backend->type || backend->type > NOXS_DEV_TYPE_MAX ||
 	    !backend->init || !backend->event || !backend->query ||
-	    !backend->fini || !backend->request != !backend->answer)
+	    !backend->fini || !backend->request != !backend->answer ||
+	    !backend->settings != !backend->settled)
 		return -EINVAL;
 
 	mutex_lock(&noxs_backends_lock);
@@ -486,59 +487,108 @@ int noxs_device_hotplug(domid_t domid, u32 type, u32 id, u32 status)
 	return err;
 }
 
-/* Has request @seq been answered, or the device died? Its outcome in *@ret. */
-static bool noxs_device_answered(struct noxs_device *dev, u32 seq, int *ret)
+/* The guest's sysctl device (id 0), referenced, or an ERR_PTR. */
+static struct noxs_device *noxs_sysctl_get(domid_t domid)
+{
+	struct noxs_guest *guest;
+	struct noxs_device *dev;
+
+	guest = noxs_guest_get(domid);
+	if (!guest)
+		return ERR_PTR(-ENOENT);
+	dev = noxs_device_get(guest, NOXS_DEV_SYSCTL, 0);
+	noxs_guest_put(guest);
+	return dev ?: ERR_PTR(-EOPNOTSUPP);
+}
+
+/* What a caller of the sysctl device waits for: a request's answer, or settings. */
+struct noxs_sysctl_wait {
+	bool settings;
+	u32 seq;
+	u32 flags;		/* the settings asked */
+	int ret;
+};
+
+/* Has the guest answered, or the device died? The outcome in w->ret. */
+static bool noxs_sysctl_done(struct noxs_device *dev, struct noxs_sysctl_wait *w)
 {
 	if (READ_ONCE(dev->dead))
-		*ret = -ESHUTDOWN;
+		w->ret = -ESHUTDOWN;
+	else if (w->settings)
+		w->ret = dev->backend->settled(dev, w->seq, w->flags);
 	else
-		*ret = dev->backend->answer(dev, seq);
-	return *ret != -EINPROGRESS;
+		w->ret = dev->backend->answer(dev, w->seq);
+	return w->ret != -EINPROGRESS;
+}
+
+/*
+ * Waits up to @timeout_ms, holding only a reference on the device: a
+ * destroy of the guest goes ahead and ends the wait (-ESHUTDOWN). A signal
+ * ends it with -ERESTARTSYS.
+ */
+static int noxs_sysctl_wait(struct noxs_device *dev, struct noxs_sysctl_wait *w,
+			    unsigned int timeout_ms)
+{
+	long left;
+
+	left = wait_event_interruptible_timeout(dev->answer_wait,
+						noxs_sysctl_done(dev, w),
+						msecs_to_jiffies(timeout_ms));
+	if (left < 0)
+		return left;		/* -ERESTARTSYS */
+	return left ? w->ret : -ETIMEDOUT;
 }
 
 /*
  * Sends the guest a request (power off, reboot, suspend, sysrq) through
- * its sysctl device (id 0) and waits up to @timeout_ms for its answer,
- * holding only a reference on the device: a destroy of the guest goes
- * ahead and ends the wait (-ESHUTDOWN). A signal ends it with
- * -ERESTARTSYS; the request stays posted and a repeated call joins it, so
- * the ioctl can be restarted.
+ * its sysctl device and waits up to @timeout_ms for its answer. After a
+ * signal the request stays posted and a repeated call joins it, so the
+ * ioctl can be restarted.
  */
 int noxs_guest_request(domid_t domid, u32 request, u32 arg,
 		       unsigned int timeout_ms)
 {
-	struct noxs_guest *guest;
-	struct noxs_device *dev;
-	long left;
+	struct noxs_sysctl_wait w = { .settings = false };
+	struct noxs_device *dev = noxs_sysctl_get(domid);
 	int ret;
-	u32 seq;
 
-	guest = noxs_guest_get(domid);
-	if (!guest)
-		return -ENOENT;
-	dev = noxs_device_get(guest, NOXS_DEV_SYSCTL, 0);
-	noxs_guest_put(guest);
-	if (!dev)
-		return -EOPNOTSUPP;
-	if (!dev->backend->request) {
-		ret = -EOPNOTSUPP;
-		goto out_put;
-	}
-
-	ret = dev->backend->request(dev, request, arg, &seq);
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	ret = -EOPNOTSUPP;
+	if (dev->backend->request)
+		ret = dev->backend->request(dev, request, arg, &w.seq);
 	if (!ret && !noxs_device_notify(dev))
 		ret = -ESHUTDOWN;
-	if (ret || !timeout_ms)
-		goto out_put;
+	if (!ret && timeout_ms)
+		ret = noxs_sysctl_wait(dev, &w, timeout_ms);
+	noxs_device_put(dev);
+	return ret;
+}
 
-	left = wait_event_interruptible_timeout(dev->answer_wait,
-					noxs_device_answered(dev, seq, &ret),
-					msecs_to_jiffies(timeout_ms));
-	if (left < 0)
-		ret = left;		/* -ERESTARTSYS */
-	else if (!left)
-		ret = -ETIMEDOUT;
-out_put:
+/*
+ * Writes a guest's settings (online vCPUs, memory target) to its sysctl
+ * device and, with @timeout_ms, waits for its frontend to apply them, as
+ * noxs_guest_request() waits for an answer. The settings stay on the page
+ * whatever the wait ends with: a frontend that connects later applies them.
+ */
+int noxs_guest_settings(domid_t domid, u32 flags, u32 vcpus, u32 target_kib,
+			unsigned int timeout_ms)
+{
+	struct noxs_sysctl_wait w = { .settings = true, .flags = flags };
+	struct noxs_device *dev = noxs_sysctl_get(domid);
+	int ret;
+
+	if (IS_ERR(dev))
+		return PTR_ERR(dev);
+	ret = -EOPNOTSUPP;
+	if (dev->backend->settings)
+		ret = dev->backend->settings(dev, flags, vcpus, target_kib,
+					     &w.seq);
+	/* A guest not bound yet finds them when it connects. */
+	if (!ret)
+		noxs_device_notify(dev);
+	if (!ret && timeout_ms)
+		ret = noxs_sysctl_wait(dev, &w, timeout_ms);
 	noxs_device_put(dev);
 	return ret;
 }

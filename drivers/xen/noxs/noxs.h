@@ -78,6 +78,19 @@ struct noxs_backend {
 	int (*request)(struct noxs_device *dev, u32 request, u32 arg, u32 *seq);
 	/* Request @seq: 0 accepted, -EREMOTEIO refused, -EINPROGRESS not yet. */
 	int (*answer)(struct noxs_device *dev, u32 seq);
+	/*
+	 * Optional, sysctl only: write the NOXS_SETTINGS_* in @flags to the
+	 * page (checked by the caller), their number in *@seq; noxs
+	 * notifies the guest. Must not sleep.
+	 */
+	int (*settings)(struct noxs_device *dev, u32 flags, u32 vcpus,
+			u32 target_kib, u32 *seq);
+	/*
+	 * Settings @seq, asked with @flags: 0 applied, -EINPROGRESS not yet,
+	 * -EOPNOTSUPP if the connected frontend (or none) does not apply
+	 * them all.
+	 */
+	int (*settled)(struct noxs_device *dev, u32 seq, u32 flags);
 	/* Fill state, features and rejected. */
 	void (*query)(struct noxs_device *dev,
 		      struct noxs_ioctl_device_query *query);
@@ -164,6 +177,8 @@ int noxs_device_hotplug(domid_t domid, u32 type, u32 id, u32 status);
 bool noxs_params_zero(const u8 *params, size_t from);
 int noxs_device_destroy(domid_t domid, u32 type, u32 id);
 int noxs_device_query(struct noxs_ioctl_device_query *query);
+int noxs_guest_settings(domid_t domid, u32 flags, u32 vcpus, u32 target_kib,
+			unsigned int timeout_ms);
 int noxs_guest_request(domid_t domid, u32 request, u32 arg,
 		       unsigned int timeout_ms);
 void noxs_guest_devices_teardown(struct noxs_guest *guest);

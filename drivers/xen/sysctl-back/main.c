@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * sysctl-back - dom0 end of the NoXS sysctl device, which carries
- * poweroff, reboot and suspend requests to guests without XenStore.
+ * poweroff, reboot, suspend and sysrq requests to guests without
+ * XenStore, and their settings: online vCPUs and memory target.
  *
  * It plugs into noxs as the backend of NOXS_DEV_SYSCTL: noxs gives each
  * device its control page (struct noxs_sysctl_page) and event channel;
@@ -28,6 +29,8 @@ struct sysctl_back {
 	u32 request_seq;	/* its number */
 	u32 ack_seq;		/* the last request the frontend answered */
 	u32 ack_status;
+	u32 settings_seq;	/* the settings last written to the page */
+	u32 fe_settings_seq;	/* the last the frontend applied */
 	u64 rejected;		/* bad values from the frontend */
 };
 
@@ -63,17 +66,25 @@ static bool sysctl_back_valid_ack(struct sysctl_back *sb, u32 seq)
 	       (s32)(sb->request_seq - seq) >= 0;
 }
 
+/* Is @seq settings we wrote, no older than the last applied? */
+static bool sysctl_back_valid_settled(struct sysctl_back *sb, u32 seq)
+{
+	return (s32)(seq - sb->fe_settings_seq) >= 0 &&
+	       (s32)(sb->settings_seq - seq) >= 0;
+}
+
 static bool sysctl_back_event(struct noxs_device *dev)
 {
 	struct noxs_sysctl_page *page = dev->page_addr;
 	struct sysctl_back *sb = dev->priv;
-	u32 state, features, ack_seq, ack_status;
+	u32 state, features, ack_seq, ack_status, settled;
 	bool changed = false, bad;
 
 	state = READ_ONCE(page->fe_state);
 	features = READ_ONCE(page->fe_features);
 	ack_seq = READ_ONCE(page->ack_seq);
 	ack_status = READ_ONCE(page->ack_status);
+	settled = READ_ONCE(page->fe_settings_seq);
 
 	spin_lock(&sb->lock);
 	bad = (state != NOXS_SYSCTL_FE_UNKNOWN &&
@@ -81,7 +92,8 @@ static bool sysctl_back_event(struct noxs_device *dev)
 	      (features & ~NOXS_SYSCTL_F_ALL) ||
 	      !sysctl_back_valid_ack(sb, ack_seq) ||
 	      (ack_status != NOXS_SYSCTL_ACCEPTED &&
-	       ack_status != NOXS_SYSCTL_REFUSED);
+	       ack_status != NOXS_SYSCTL_REFUSED) ||
+	      !sysctl_back_valid_settled(sb, settled);
 	if (bad) {
 		sb->rejected++;
 	} else {
@@ -103,13 +115,17 @@ static bool sysctl_back_event(struct noxs_device *dev)
 			sb->ack_status = ack_status;
 			changed = true;
 		}
+		if (settled != sb->fe_settings_seq) {
+			sb->fe_settings_seq = settled;
+			changed = true;
+		}
 	}
 	spin_unlock(&sb->lock);
 
 	if (bad)
-		pr_warn_ratelimited("domain %u: rejected sysctl state %u features %#x ack %u/%u\n",
+		pr_warn_ratelimited("domain %u: rejected sysctl state %u features %#x ack %u/%u settings %u\n",
 				    dev->guest->domid, state, features, ack_seq,
-				    ack_status);
+				    ack_status, settled);
 	if (changed)
 		noxs_device_wake(dev);
 	return changed;
@@ -165,6 +181,55 @@ static int sysctl_back_answer(struct noxs_device *dev, u32 seq)
 	return ret;
 }
 
+/*
+ * Writes the settings in @flags. They are state: written whether or not a
+ * frontend is connected, for the one that connects next.
+ */
+static int sysctl_back_settings(struct noxs_device *dev, u32 flags, u32 vcpus,
+				u32 target_kib, u32 *seq)
+{
+	struct noxs_sysctl_page *page = dev->page_addr;
+	struct sysctl_back *sb = dev->priv;
+	unsigned long irqflags;
+
+	spin_lock_irqsave(&sb->lock, irqflags);
+	if (flags & NOXS_SETTINGS_VCPUS)
+		WRITE_ONCE(page->vcpus, vcpus);
+	if (flags & NOXS_SETTINGS_TARGET)
+		WRITE_ONCE(page->target_kib, target_kib);
+	*seq = ++sb->settings_seq;
+	virt_wmb();	/* the settings before the number that makes them new */
+	WRITE_ONCE(page->settings_seq, *seq);
+	spin_unlock_irqrestore(&sb->lock, irqflags);
+	return 0;
+}
+
+/* The frontend features that apply the settings in @flags. */
+static u32 sysctl_back_settings_features(u32 flags)
+{
+	return (flags & NOXS_SETTINGS_VCPUS ? NOXS_SYSCTL_F_VCPUS : 0) |
+	       (flags & NOXS_SETTINGS_TARGET ? NOXS_SYSCTL_F_TARGET : 0);
+}
+
+static int sysctl_back_settled(struct noxs_device *dev, u32 seq, u32 flags)
+{
+	u32 needed = sysctl_back_settings_features(flags);
+	struct sysctl_back *sb = dev->priv;
+	unsigned long irqflags;
+	int ret;
+
+	spin_lock_irqsave(&sb->lock, irqflags);
+	if (sb->state != NOXS_DEVICE_CONNECTED ||
+	    (sb->features & needed) != needed)
+		ret = -EOPNOTSUPP;
+	else if ((s32)(sb->fe_settings_seq - seq) < 0)
+		ret = -EINPROGRESS;
+	else
+		ret = 0;
+	spin_unlock_irqrestore(&sb->lock, irqflags);
+	return ret;
+}
+
 static void sysctl_back_query(struct noxs_device *dev,
 			      struct noxs_ioctl_device_query *query)
 {
@@ -186,6 +251,8 @@ static const struct noxs_backend sysctl_backend = {
 	.event	= sysctl_back_event,
 	.request = sysctl_back_request,
 	.answer	= sysctl_back_answer,
+	.settings = sysctl_back_settings,
+	.settled = sysctl_back_settled,
 	.query	= sysctl_back_query,
 	.fini	= sysctl_back_fini,
 };

@@ -11,6 +11,12 @@
  * kernel says it handles: control/feature-poweroff, -reboot and -suspend,
  * and a watch on control/sysrq.
  *
+ * dom0's settings (version 3 of the page) are state: the number of vCPUs
+ * to have online and the memory target. The relay writes the latest into
+ * the store, cpu/N/availability and memory/target, when it connects and
+ * whenever they change; the kernel's vCPU hotplug watch and its balloon
+ * driver act on them. Each is advertised if the kernel watches it.
+ *
  * Suspend: a save must find no page of dom0 mapped here, so the relay
  * disconnects (control page, channel, and noxs-front's directory) before
  * it passes the request on. On resume it connects again, to the
@@ -54,6 +60,14 @@ static u32 sysctl_pending_arg;
 
 static struct workqueue_struct *sysctl_wq;
 
+/*
+ * The settings last written to the store, under sysctl_mutex: a key is
+ * written again only when its value changes, as every write fires the
+ * kernel's watch.
+ */
+static u32 sysctl_vcpus_written;
+static u32 sysctl_target_written;
+
 /* Is @path "1" in the local store? */
 static bool sysctl_store_flag(const char *path)
 {
@@ -78,6 +92,10 @@ static u32 sysctl_kernel_features(void)
 	}
 	if (noxs_store_kernel_watches("control/sysrq"))
 		features |= NOXS_SYSCTL_F_SYSRQ;
+	if (noxs_store_kernel_watches("cpu"))
+		features |= NOXS_SYSCTL_F_VCPUS;
+	if (noxs_store_kernel_watches("memory/target"))
+		features |= NOXS_SYSCTL_F_TARGET;
 	return features;
 }
 
@@ -101,6 +119,84 @@ static void sysctl_front_advertise(bool force)
 }
 
 static irqreturn_t sysctl_front_interrupt(int irq, void *dev_id);
+
+/*
+ * Under sysctl_mutex: vCPUs 0 to @vcpus - 1 online, the others offline.
+ * vCPU 0 always stays: the kernel cannot take it away.
+ */
+static int sysctl_front_set_vcpus(u32 vcpus)
+{
+	char path[32];
+	int cpu, err;
+
+	for_each_possible_cpu(cpu) {
+		snprintf(path, sizeof(path), "cpu/%d/availability", cpu);
+		err = noxs_store_write(path, !cpu || cpu < vcpus ?
+					     "online" : "offline");
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Under sysctl_mutex: the target in KiB, as a toolstack writes it. */
+static int sysctl_front_set_target(u32 target_kib)
+{
+	char value[16];
+
+	snprintf(value, sizeof(value), "%u", target_kib);
+	return noxs_store_write("memory/target", value);
+}
+
+/*
+ * Under sysctl_mutex: applies the page's latest settings (those the
+ * kernel handles, each only if it changed), then tells dom0 which
+ * settings_seq that was.
+ */
+static void sysctl_front_apply_settings(void)
+{
+	u32 seq, vcpus, target_kib;
+	int err = 0;
+
+	if (sysctl_irq < 0)
+		return;
+	seq = READ_ONCE(sysctl_page->settings_seq);
+	virt_rmb();	/* the number, then the settings it stands for */
+	vcpus = READ_ONCE(sysctl_page->vcpus);
+	target_kib = READ_ONCE(sysctl_page->target_kib);
+	if (seq == READ_ONCE(sysctl_page->fe_settings_seq))
+		return;
+
+	if (vcpus && vcpus != sysctl_vcpus_written &&
+	    (sysctl_features & NOXS_SYSCTL_F_VCPUS)) {
+		err = sysctl_front_set_vcpus(vcpus);
+		if (!err)
+			sysctl_vcpus_written = vcpus;
+	}
+	if (!err && target_kib && target_kib != sysctl_target_written &&
+	    (sysctl_features & NOXS_SYSCTL_F_TARGET)) {
+		err = sysctl_front_set_target(target_kib);
+		if (!err)
+			sysctl_target_written = target_kib;
+	}
+	if (err) {
+		pr_err("cannot apply dom0's settings %u: %d\n", seq, err);
+		return;
+	}
+	pr_info("settings %u: %u vcpus, target %u KiB\n", seq, vcpus,
+		target_kib);
+	WRITE_ONCE(sysctl_page->fe_settings_seq, seq);
+	notify_remote_via_irq(sysctl_irq);
+}
+
+static void sysctl_front_settings_changed(struct work_struct *work)
+{
+	mutex_lock(&sysctl_mutex);
+	sysctl_front_apply_settings();
+	mutex_unlock(&sysctl_mutex);
+}
+
+static DECLARE_WORK(sysctl_settings_work, sysctl_front_settings_changed);
 
 /* Under sysctl_mutex: finds, maps and binds the sysctl device. */
 static int sysctl_front_connect(void)
@@ -143,6 +239,9 @@ static int sysctl_front_connect(void)
 	sysctl_front_advertise(true);
 	pr_info("connected to domain %u: features %#x\n", entry.backend_domid,
 		sysctl_features);
+	/* A new page (after a restore) asks afresh: all written again. */
+	sysctl_vcpus_written = sysctl_target_written = 0;
+	sysctl_front_apply_settings();
 	return 0;
 
 err_unmap:
@@ -259,6 +358,10 @@ static irqreturn_t sysctl_front_interrupt(int irq, void *dev_id)
 	u32 seq, request, arg, status;
 	unsigned long flags;
 
+	if (READ_ONCE(sysctl_page->settings_seq) !=
+	    READ_ONCE(sysctl_page->fe_settings_seq))
+		queue_work(sysctl_wq, &sysctl_settings_work);
+
 	seq = READ_ONCE(sysctl_page->request_seq);
 	virt_rmb();	/* the number that made it new, then the request */
 	request = READ_ONCE(sysctl_page->request);
@@ -298,6 +401,7 @@ static void sysctl_front_control_changed(struct noxs_store_watch *watch,
 	sysctl_front_advertise(false);
 	mutex_unlock(&sysctl_mutex);
 }
+
 
 static struct noxs_store_watch sysctl_control_watch = {
 	.path = "control",
@@ -359,6 +463,7 @@ static void __exit sysctl_front_exit(void)
 	xen_resume_notifier_unregister(&sysctl_resume_nb);
 	noxs_store_unwatch(&sysctl_control_watch);
 	cancel_delayed_work_sync(&sysctl_grace_work);
+	cancel_work_sync(&sysctl_settings_work);
 	mutex_lock(&sysctl_mutex);
 	sysctl_front_disconnect();
 	mutex_unlock(&sysctl_mutex);

@@ -28,7 +28,7 @@
 #define NOXS_DEVICE_PATH	"/dev/xen/noxs"
 
 #define NOXS_ABI_MAJOR		1
-#define NOXS_ABI_MINOR		5
+#define NOXS_ABI_MINOR		6
 
 /*
  * ioctl type 'N', numbers 0xC0-0xDF. 'N' is shared with nvme (0x40-0x4F)
@@ -409,5 +409,49 @@ struct noxs_ioctl_device_hotplug {
 
 #define NOXS_IOCTL_DEVICE_HOTPLUG \
 	_IOW(NOXS_IOCTL_TYPE, NOXS_IOCTL_NR_BASE + 15, struct noxs_ioctl_device_hotplug)
+
+/*
+ * A guest's settings (ABI 1.6): its online vCPUs and its memory target,
+ * carried on its sysctl page (struct noxs_sysctl_page) as state, not as
+ * a request: they are kept there, whether or not a frontend is connected
+ * yet, and a frontend applies the latest when it connects and whenever
+ * they change. Its kernel acts on them as on a toolstack's store keys
+ * (cpu/N/availability, memory/target).
+ */
+#define NOXS_SETTINGS_VCPUS	(1U << 0)	/* @vcpus is set */
+#define NOXS_SETTINGS_TARGET	(1U << 1)	/* @target_kib is set */
+#define NOXS_SETTINGS_FLAGS	(NOXS_SETTINGS_VCPUS | NOXS_SETTINGS_TARGET)
+
+#define NOXS_SETTINGS_MAX_VCPUS	128		/* Xen's limit for a PV guest */
+
+/**
+ * struct noxs_ioctl_guest_settings - NOXS_IOCTL_GUEST_SETTINGS argument
+ * @domid:	in: the guest
+ * @flags:	in: NOXS_SETTINGS_*, at least one; the others stay as they are
+ * @vcpus:	in: with NOXS_SETTINGS_VCPUS: 1 to NOXS_SETTINGS_MAX_VCPUS,
+ *		else zero
+ * @target_kib:	in: with NOXS_SETTINGS_TARGET: more than zero, else zero
+ * @timeout_ms:	in: 0 returns once the settings are on the page; else
+ *		waits for the frontend to apply them (at most
+ *		NOXS_CLOSE_TIMEOUT_MAX_MS): -ETIMEDOUT if it did not, and
+ *		-EOPNOTSUPP at once if no frontend that applies every setting
+ *		asked for is connected (the settings stay on the page); a
+ *		signal returns -ERESTARTSYS, and the call can be repeated
+ * @pad:	in: must be zero
+ *
+ * -ENOENT: no such guest; -EOPNOTSUPP also for a guest without a sysctl
+ * device; -ESHUTDOWN: the guest went while waiting.
+ */
+struct noxs_ioctl_guest_settings {
+	__u32 domid;
+	__u32 flags;
+	__u32 vcpus;
+	__u32 target_kib;
+	__u32 timeout_ms;
+	__u32 pad;
+};
+
+#define NOXS_IOCTL_GUEST_SETTINGS \
+	_IOW(NOXS_IOCTL_TYPE, NOXS_IOCTL_NR_BASE + 16, struct noxs_ioctl_guest_settings)
 
 #endif /* _UAPI_XEN_NOXS_H */

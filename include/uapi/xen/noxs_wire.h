@@ -115,7 +115,7 @@ struct noxs_dir_page {
  * ack_status 0 if it will act on it, NOXS_SYSCTL_REFUSED if not.
  */
 #define NOXS_SYSCTL_MAGIC	0x4c544353U	/* "SCTL" */
-#define NOXS_SYSCTL_VERSION	2	/* 2: request_arg, sysrq */
+#define NOXS_SYSCTL_VERSION	3	/* 2: request_arg, sysrq; 3: settings */
 
 /* The requests; the first three are also NOXS_CLOSE_* of noxs.h. */
 #define NOXS_SYSCTL_REQ_NONE		0
@@ -129,8 +129,12 @@ struct noxs_dir_page {
 #define NOXS_SYSCTL_F_REBOOT	(1U << NOXS_SYSCTL_REQ_REBOOT)
 #define NOXS_SYSCTL_F_SUSPEND	(1U << NOXS_SYSCTL_REQ_SUSPEND)
 #define NOXS_SYSCTL_F_SYSRQ	(1U << NOXS_SYSCTL_REQ_SYSRQ)
+/* Settings the frontend applies (version 3), beside the requests. */
+#define NOXS_SYSCTL_F_VCPUS	(1U << 16)	/* cpu/N/availability */
+#define NOXS_SYSCTL_F_TARGET	(1U << 17)	/* memory/target */
 #define NOXS_SYSCTL_F_ALL	(NOXS_SYSCTL_F_POWEROFF | NOXS_SYSCTL_F_REBOOT | \
-				 NOXS_SYSCTL_F_SUSPEND | NOXS_SYSCTL_F_SYSRQ)
+				 NOXS_SYSCTL_F_SUSPEND | NOXS_SYSCTL_F_SYSRQ | \
+				 NOXS_SYSCTL_F_VCPUS | NOXS_SYSCTL_F_TARGET)
 
 #define NOXS_SYSCTL_FE_UNKNOWN		0
 #define NOXS_SYSCTL_FE_CONNECTED	1
@@ -150,7 +154,19 @@ struct noxs_dir_page {
  * @ack_status:	NOXS_SYSCTL_ACCEPTED or _REFUSED (frontend)
  * @request_arg: the request's argument: for SYSRQ the key, a printable
  *		ASCII character (backend, written before @request_seq)
+ * @settings_seq: bumped when @vcpus or @target_kib changed (backend,
+ *		written after them). Settings are state, not requests: the
+ *		frontend applies the latest on connecting and whenever this
+ *		changes, whatever came before
+ * @vcpus:	the vCPUs the guest should have online, 0 to @vcpus - 1, the
+ *		others offline; 0: not set (backend)
+ * @target_kib:	the guest's memory target in KiB, what its balloon driver
+ *		works towards; 0: not set (backend)
+ * @fe_settings_seq: the last @settings_seq the frontend applied (frontend)
  * @pad:	zero
+ *
+ * Settings the frontend does not advertise (NOXS_SYSCTL_F_VCPUS,
+ * NOXS_SYSCTL_F_TARGET) it leaves alone, but still acknowledges.
  */
 struct noxs_sysctl_page {
 	__u32 magic;
@@ -162,7 +178,11 @@ struct noxs_sysctl_page {
 	__u32 ack_seq;
 	__u32 ack_status;
 	__u32 request_arg;
-	__u32 pad[7];
+	__u32 settings_seq;
+	__u32 vcpus;
+	__u32 target_kib;
+	__u32 fe_settings_seq;
+	__u32 pad[3];
 };
 
 /*

@@ -8,6 +8,10 @@
 
 GUEST_DIR=/usr/lib/lightvm/guest
 
+# Each test starts the daemon where it tests it: lvctl create and restore
+# start none of their own (daemon_autostart.sh tests that they do).
+export LVCTL_AUTODAEMON=0
+
 TAP_N=0
 TAP_FAILED=0
 TAP_PLANNED=0

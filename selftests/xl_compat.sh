@@ -7,7 +7,8 @@
 # xl's everyday commands on that guest: mem-set shrinks and grows it (seen
 # in its /proc/meminfo and in Xen), vcpu-set takes a vCPU offline and back
 # (seen in its /proc/cpuinfo and in Xen), vcpu-pin, vcpu-list, pause,
-# unpause, top, uptime, domid, domname, list -l; nothing left behind.
+# unpause, top, uptime, domid, domname, rename, list -l; nothing left
+# behind.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -15,12 +16,14 @@ work=$(mktemp -d)
 made_bridge=
 cleanup() {
 	lvctl destroy example.pvlinux >/dev/null 2>&1
+	lvctl destroy renamed.pv >/dev/null 2>&1
+	lvctl destroy other >/dev/null 2>&1
 	[ -z "$made_bridge" ] || { ip link set xenbr0 down; brctl delbr xenbr0; } 2>/dev/null
 	rm -rf "$work"
 }
 trap cleanup EXIT
 
-plan 32
+plan 37
 
 # xlexample.pvlinux's vif = [ '' ] joins xenbr0, as xl's does.
 out=$(modprobe xen-netback 2>&1 && modprobe xen-blkback 2>&1 && modprobe bridge 2>&1 &&
@@ -174,6 +177,28 @@ lvctl uptime | grep -qE "^example.pvlinux +$id +0:[0-5][0-9]:[0-9][0-9]$"
 ok $? "uptime counts from its creation ($(lvctl uptime | awk '$1 == "example.pvlinux" { print $3 }'))"
 lvctl list --json | grep '"example.pvlinux"' | grep -q '"cpu_time_s": [0-9]'
 ok $? "list --json has its CPU time"
+
+# --- rename ------------------------------------------------------------------------------
+up0=$(lvctl uptime | awk '$1 == "example.pvlinux" { print $3 }')
+lvctl rename example.pvlinux renamed.pv && [ "$(lvctl domname "$id")" = renamed.pv ] &&
+	[ "$(lvctl domid renamed.pv)" = "$id" ] && [ -z "$(domid_of example.pvlinux)" ]
+ok $? "rename example.pvlinux renamed.pv: the same domain $id, by its new name only"
+[ ! -e /run/lightvm/guests/example.pvlinux.cfg ] &&
+	grep -q '^name = "renamed.pv"$' /run/lightvm/guests/renamed.pv.cfg &&
+	grep -q '^maxmem = 256$' /run/lightvm/guests/renamed.pv.cfg
+ok $? "its saved config moved with it, settings kept"
+up1=$(lvctl uptime | awk '$1 == "renamed.pv" { print $3 }')
+[ -n "$up1" ] && [ "$(echo "$up1" | tr -d :)" -ge "$(echo "$up0" | tr -d :)" ]
+ok $? "its uptime still counts from its creation ($up0 -> ${up1:-nothing})"
+noop_cfg=$(write_cfg other 'name = "other"' "kernel = \"$GUEST_DIR/noop\"" 'memory = 8')
+lvctl create -q "$noop_cfg" >/dev/null
+refused 1 "the name 'other' is in use" "a name another guest has is refused" -- \
+	rename renamed.pv other
+lvctl destroy other >/dev/null
+lvctl rename "$id" example.pvlinux && [ "$(lvctl domname "$id")" = example.pvlinux ] &&
+	grep -q '^name = "example.pvlinux"$' /run/lightvm/guests/example.pvlinux.cfg &&
+	[ ! -e /run/lightvm/guests/renamed.pv.cfg ] && lvctl mem-set example.pvlinux 192m
+ok $? "renamed back by domid; mem-set finds it under its name again"
 
 # --- gone --------------------------------------------------------------------------------
 lvctl destroy example.pvlinux && [ "$(domain_count)" -eq "$domains0" ] &&

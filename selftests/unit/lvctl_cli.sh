@@ -58,6 +58,7 @@ expect 2 "'-' for both" "vcpu-pin with nothing to pin" -- vcpu-pin web1 all - -
 expect 2 "expected a vCPU number" "vcpu-pin takes a vCPU number or all" -- vcpu-pin web1 x 0
 expect 2 "-d '0': expected seconds" "top -d 0 is a usage error" -- top -d 0
 expect 2 "is not a domain id" "domname takes a domid" -- domname web1
+expect 2 "expected NAME|DOMID and NEWNAME" "rename wants a guest and a new name" -- rename web1
 expect 2 "a guest has one console, number 0" "console -n 1 is xl's console number" -- console -n 1 web1
 expect 1 '^lvctl: *[0-9]' "--version is version (lvctl's, then noxs's: absent here)" -- --version
 expect 0 '^  migrate-receive ' "help lists migrate-receive" -- help

@@ -13,7 +13,7 @@
 
 int main(void)
 {
-	tap_plan(19);
+	tap_plan(20);
 
 	tap_ok(sizeof(struct noxs_ioctl_version) == 16,
 	       "struct noxs_ioctl_version is 16 bytes (%zu)",
@@ -37,6 +37,8 @@ int main(void)
 	       NOXS_IOCTL_GUEST_NAME == 0x40484eccu,
 	       "struct noxs_ioctl_guest_name: 72 bytes, name at 8, ioctl 0x40484ecc (0x%x)",
 	       (unsigned int)NOXS_IOCTL_GUEST_NAME);
+	tap_ok(NOXS_GUEST_NAME_RENAME == 1 && NOXS_ABI_MINOR >= 7,
+	       "NOXS_GUEST_NAME_RENAME is flag 1 of GUEST_NAME (ABI 1.7)");
 	tap_ok(sizeof(struct noxs_ioctl_guest) == 8 &&
 	       sizeof(struct noxs_ioctl_console_attach) == 16 &&
 	       sizeof(struct noxs_ioctl_console_open) == 16,

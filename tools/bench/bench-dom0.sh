@@ -11,6 +11,8 @@
 # so they have a boot of their own (--split-lvctl), in the same `make
 # bench` run. N_VIF is also the number of guests created with a disk.
 set -euo pipefail
+# Each section says whether a daemon runs; lvctl create starts none itself.
+export LVCTL_AUTODAEMON=0
 
 SPLIT_LVCTL=
 if [[ ${1:-} == --split-lvctl ]]; then

@@ -18,6 +18,8 @@
 # The guests have no vif: lvctl's vifs need dom0's own store served by
 # noxs-store, after which xenstored cannot run in the same boot.
 set -uo pipefail
+# Each section says whether a daemon runs; lvctl create starts none itself.
+export LVCTL_AUTODAEMON=0
 
 COUNT=${1:?usage: bench-migrate.sh COUNT MEMORY_MB}
 MEM=${2:?usage: bench-migrate.sh COUNT MEMORY_MB}

@@ -178,6 +178,16 @@ static int create_domain(struct lvctl_build *b)
 			    strerror(errno));
 		return -1;
 	}
+	/*
+	 * A PV kernel takes the end of its memory map as the most it may
+	 * balloon up to (as xl sets it): without it, mem-set above the
+	 * memory it started with would find no room in the guest.
+	 */
+	if (xc_domain_set_memmap_limit(b->xch, domid, b->maxmem_mb * 1024)) {
+		lvctl_error("cannot set domain %u's memory map: %s", domid,
+			    strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <xenctrl.h>
@@ -68,6 +69,66 @@ struct lightvm *lvctl_daemon_connect(int *absent)
 	if (timeout_s)
 		lightvm_set_timeout(lv, timeout_s * 1000);
 	return lv;
+}
+
+/* Does a daemon hold the pid file's lock? */
+static int daemon_running(void)
+{
+	int fd = open(DAEMON_PIDFILE, O_RDONLY | O_CLOEXEC), held;
+
+	if (fd < 0)
+		return 0;
+	held = flock(fd, LOCK_SH | LOCK_NB) && errno == EWOULDBLOCK;
+	close(fd);
+	return held;
+}
+
+/* Runs `lvctl daemon`, which detaches once it holds its lock and socket. */
+static int daemon_spawn(void)
+{
+	int status, log;
+	pid_t pid;
+
+	mkdir("/run/lightvm", 0700);
+	log = open(DAEMON_LOG, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (log < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		sigset_t none;
+
+		/* Our caller blocks the stop signals; the daemon takes them. */
+		sigemptyset(&none);
+		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+		    dup2(log, 2) < 0 || sigprocmask(SIG_SETMASK, &none, NULL))
+			_exit(127);
+		execl("/proc/self/exe", lvctl_progname, "daemon", (char *)NULL);
+		_exit(127);
+	}
+	close(log);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/*
+ * xl keeps a process per guest to act on its shutdown; lvctl has one for
+ * all of them, the daemon. A command that leaves a guest running without
+ * one starts it, unless told not to (-e, or LVCTL_AUTODAEMON=0). A daemon
+ * that cannot start leaves the guest as it is, with a warning: it runs,
+ * only its on_poweroff, on_reboot and on_crash wait for a daemon.
+ */
+void lvctl_daemon_autostart(int disabled)
+{
+	const char *env = getenv("LVCTL_AUTODAEMON");
+
+	if (disabled || (env && !strcmp(env, "0")) || daemon_running())
+		return;
+	/* A failed spawn may have lost to another command's: that is fine. */
+	if (daemon_spawn() && !daemon_running())
+		lvctl_error("warning: the daemon did not start (see %s): this guest's on_poweroff, on_reboot and on_crash wait for 'lvctl daemon'",
+			    DAEMON_LOG);
 }
 
 /* For commands that need the daemon: a connection, or why not. */

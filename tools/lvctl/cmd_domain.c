@@ -158,12 +158,14 @@ static const char *config_operand(const char *file, int argc, char **argv,
 
 /*
  * With the daemon running, the daemon makes the guest (from a shell of
- * its pool if one fits); otherwise the whole build is done here.
+ * its pool if one fits); otherwise the whole build is done here, and the
+ * daemon is started to watch the guest (not with -e).
  */
 int cmd_create(int argc, char **argv)
 {
 	struct lvctl_build build = { 0 };
-	int console = 0, profile = 0, dry_run = 0, quiet = 0, first, ret;
+	int console = 0, profile = 0, dry_run = 0, quiet = 0, no_daemon = 0;
+	int first, ret;
 	const char *file = NULL, *path;
 	const struct lvctl_flag flags[] = {
 		{ "paused", 'p', &build.paused, NULL },
@@ -171,6 +173,7 @@ int cmd_create(int argc, char **argv)
 		{ "dry-run", 'n', &dry_run, NULL },
 		{ "quiet", 'q', &quiet, NULL },
 		{ "defconfig", 'f', NULL, &file },
+		{ "no-daemon", 'e', &no_daemon, NULL },
 		{ "profile", 256, &profile, NULL },
 		{ NULL, 0, NULL, NULL },
 	};
@@ -179,7 +182,7 @@ int cmd_create(int argc, char **argv)
 	double prepare;
 
 	ret = lvctl_parse_flags("create",
-				"[-p] [-c] [-n] [-q] [--profile] [-f] CONFIG [KEY=VALUE...]",
+				"[-p] [-c] [-e] [-n] [-q] [--profile] [-f] CONFIG [KEY=VALUE...]",
 				flags, LVCTL_ARGS_ANY, NULL, argc, argv);
 	if (ret >= 0)
 		return ret;
@@ -202,8 +205,11 @@ int cmd_create(int argc, char **argv)
 	lvctl_block_stops();
 	prepare = lvctl_now_ms() - lvctl_main_ms;
 	ret = create_by_daemon(&cfg, build.paused, &build, &source);
-	if (ret > 0)
+	if (ret > 0) {
 		ret = build_from_scratch(&build, &cfg);
+		if (!ret)
+			lvctl_daemon_autostart(no_daemon);
+	}
 	lvctl_config_free(&cfg);
 	if (ret)
 		return LVCTL_EXIT_FAILURE;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A running guest's resources, with xl's commands: mem-set, mem-max,
- * vcpu-set, vcpu-pin, vcpu-list.
+ * A running guest's resources and name, with xl's commands: mem-set,
+ * mem-max, vcpu-set, vcpu-pin, vcpu-list, rename.
  *
  * The memory target and the number of online vCPUs reach the guest's
  * kernel as settings of its sysctl device, which its relay writes where
@@ -440,4 +440,68 @@ int cmd_vcpu_list(int argc, char **argv)
 out:
 	lvctl_close(fd, xch);
 	return status;
+}
+
+static void say_rename_failed(const struct guest_change *c,
+			      const char *old_name, const char *new_name,
+			      int err)
+{
+	if (err == -EEXIST)
+		lvctl_error("the name '%s' is in use", new_name);
+	else if (err == -EINVAL)
+		lvctl_error("the loaded noxs module cannot rename guests (NoXS ABI 1.7 or later can)");
+	else
+		lvctl_error("cannot rename %s (domain %u): %s", old_name,
+			    c->domid, strerror(-err));
+}
+
+/*
+ * As create does: the name is claimed in noxs first (it alone says who has
+ * a name), then the saved config moves under it. If the config cannot be
+ * written, the guest gets its old name back.
+ */
+static int rename_guest(struct guest_change *c, const char *old_name,
+			const char *new_name)
+{
+	int fd, err;
+
+	if (!strcmp(old_name, new_name))
+		return 0;
+	if (lvctl_config_rename(&c->cfg, new_name))
+		return -1;
+	err = noxs_guest_rename(c->noxs_fd, c->domid, new_name);
+	if (err) {
+		say_rename_failed(c, old_name, new_name, err);
+		return -1;
+	}
+	fd = lvctl_state_save(&c->cfg);
+	if (fd < 0) {
+		err = noxs_guest_rename(c->noxs_fd, c->domid, old_name);
+		if (err)
+			lvctl_error("domain %u keeps the name '%s' without a saved config: %s",
+				    c->domid, new_name, strerror(-err));
+		return -1;
+	}
+	lvctl_state_remove(old_name);
+	close(fd);
+	return 0;
+}
+
+/* rename NAME|DOMID NEWNAME, as xl rename. */
+int cmd_rename(int argc, char **argv)
+{
+	char old_name[LVCTL_NAME_SIZE];
+	struct guest_change c;
+	int ret;
+
+	ret = lvctl_parse_flags("rename", "NAME|DOMID NEWNAME", NULL, 2,
+				"NAME|DOMID and NEWNAME", argc, argv);
+	if (ret >= 0)
+		return ret;
+	if (change_begin(&c, argv[optind]))
+		return LVCTL_EXIT_FAILURE;
+	snprintf(old_name, sizeof(old_name), "%s", c.info.name);
+	ret = rename_guest(&c, old_name, argv[optind + 1]);
+	change_end(&c, 0);
+	return ret ? LVCTL_EXIT_FAILURE : LVCTL_EXIT_OK;
 }

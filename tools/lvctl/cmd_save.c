@@ -163,6 +163,7 @@ int cmd_save(int argc, char **argv)
 struct restore_args {
 	int paused;
 	int console;
+	int no_daemon;
 	const char *name;
 	const char *file;
 };
@@ -172,6 +173,7 @@ static int parse_restore_args(int argc, char **argv, struct restore_args *args)
 	static const struct option options[] = {
 		{ "paused", no_argument, NULL, 'p' },
 		{ "console", no_argument, NULL, 'c' },
+		{ "no-daemon", no_argument, NULL, 'e' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -180,7 +182,7 @@ static int parse_restore_args(int argc, char **argv, struct restore_args *args)
 
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+pcn:h", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+pcen:h", options, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			args->paused = 1;
@@ -188,11 +190,14 @@ static int parse_restore_args(int argc, char **argv, struct restore_args *args)
 		case 'c':
 			args->console = 1;
 			break;
+		case 'e':
+			args->no_daemon = 1;
+			break;
 		case 'n':
 			args->name = optarg;
 			break;
 		case 'h':
-			printf("usage: %s restore [-p|--paused] [-c|--console] [-n|--name NAME] FILE|-\n",
+			printf("usage: %s restore [-p|--paused] [-c|--console] [-e|--no-daemon] [-n|--name NAME] FILE|-\n",
 			       lvctl_progname);
 			return LVCTL_EXIT_OK;
 		default:
@@ -272,6 +277,7 @@ int cmd_restore(int argc, char **argv)
 		return ret;
 	if (restore_guest(&args, &domid))
 		return LVCTL_EXIT_FAILURE;
+	lvctl_daemon_autostart(args.no_daemon);
 	printf("%u\n", domid);
 	fflush(stdout);
 	return args.console ? lvctl_console_follow(domid) : LVCTL_EXIT_OK;

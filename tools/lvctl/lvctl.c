@@ -14,7 +14,7 @@
 static int cmd_help(int argc, char **argv);
 
 static const struct lvctl_command lvctl_commands[] = {
-	{ "create",	cmd_create,	"[-pcnq] CONFIG [KEY=VALUE]...",
+	{ "create",	cmd_create,	"[-pcenq] CONFIG [KEY=VALUE]...",
 	  "build a guest from an xl.cfg-style file, print its domid" },
 	{ "destroy",	cmd_destroy,	"[-f] NAME|DOMID",
 	  "destroy a guest at once" },
@@ -38,7 +38,7 @@ static const struct lvctl_command lvctl_commands[] = {
 	  "list the domains' vCPUs: where they run, their affinity" },
 	{ "save",	cmd_save,	"[-c] NAME|DOMID FILE|-",
 	  "save a guest to a file and destroy it (-c: keep it running)" },
-	{ "restore",	cmd_restore,	"[-p] [-c] [-n NAME] FILE|-",
+	{ "restore",	cmd_restore,	"[-p] [-c] [-e] [-n NAME] FILE|-",
 	  "restore a guest from a save file, print its domid" },
 	{ "resume",	cmd_resume,	"NAME|DOMID",
 	  "resume a suspended guest" },
@@ -50,6 +50,8 @@ static const struct lvctl_command lvctl_commands[] = {
 	{ "uptime",	cmd_uptime,	"",	"show how long each domain has run" },
 	{ "domid",	cmd_domid,	"NAME",	"print a guest's domain id" },
 	{ "domname",	cmd_domname,	"DOMID",	"print a guest's name" },
+	{ "rename",	cmd_rename,	"NAME|DOMID NEWNAME",
+	  "give a guest another name" },
 	{ "top",	cmd_top,	"[-b] [-d S] [-n N]",
 	  "show every domain's CPU and memory use, refreshed" },
 	{ "console",	cmd_console,	"[-d] NAME|DOMID",

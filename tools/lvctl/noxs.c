@@ -114,6 +114,18 @@ int noxs_guest_name(int fd, uint32_t domid, const char *name)
 	return 0;
 }
 
+/* -errno from noxs (-EEXIST: the name is taken), said by the caller. */
+int noxs_guest_rename(int fd, uint32_t domid, const char *name)
+{
+	struct noxs_ioctl_guest_name arg;
+
+	memset(&arg, 0, sizeof(arg));
+	arg.domid = domid;
+	arg.flags = NOXS_GUEST_NAME_RENAME;
+	strncpy(arg.name, name, sizeof(arg.name) - 1);
+	return ioctl(fd, NOXS_IOCTL_GUEST_NAME, &arg) < 0 ? -errno : 0;
+}
+
 int noxs_console_attach(int fd, uint32_t domid, unsigned int port)
 {
 	struct noxs_ioctl_console_attach arg = {

@@ -143,9 +143,11 @@ static long noxs_ioctl_guest_name(struct file *file, void __user *udata)
 
 	if (copy_from_user(&arg, udata, sizeof(arg)))
 		return -EFAULT;
-	if (arg.flags || !noxs_valid_domid(arg.domid) ||
-	    !noxs_valid_name(arg.name))
+	if ((arg.flags & ~NOXS_GUEST_NAME_RENAME) ||
+	    !noxs_valid_domid(arg.domid) || !noxs_valid_name(arg.name))
 		return -EINVAL;
+	if (arg.flags & NOXS_GUEST_NAME_RENAME)
+		return noxs_guest_rename(arg.domid, arg.name);
 	return noxs_guest_name(file, arg.domid, arg.name);
 }
 

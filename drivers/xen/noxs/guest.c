@@ -192,6 +192,37 @@ int noxs_guest_name(struct file *owner, domid_t domid, const char *name)
 	return err;
 }
 
+/*
+ * Gives a committed guest a new name. -EINVAL for a shell, -EBUSY while its
+ * creator still owns it, -EEXIST if another guest has @name.
+ */
+int noxs_guest_rename(domid_t domid, const char *name)
+{
+	struct noxs_guest *guest, *holder;
+	int err = 0;
+
+	mutex_lock(&noxs_guests_lock);
+	guest = xa_load(&noxs_guests, domid);
+	holder = noxs_find_name_locked(name);
+	if (!guest)
+		err = -ENOENT;
+	else if (!guest->name[0])
+		err = -EINVAL;
+	else if (guest->owner)
+		err = -EBUSY;
+	else if (holder && holder != guest)
+		err = -EEXIST;
+	if (!err && !holder) {
+		hash_del(&guest->name_node);
+		strscpy(guest->name, name, sizeof(guest->name));
+		hash_add(noxs_names, &guest->name_node, noxs_name_hash(name));
+	}
+	mutex_unlock(&noxs_guests_lock);
+	if (!err && !holder)
+		pr_info("domain %u: now named %s\n", domid, name);
+	return err;
+}
+
 /* Its name and when it became this guest (a shell: when it was named). */
 void noxs_guest_identity(struct noxs_guest *guest, char name[NOXS_NAME_SIZE],
 			 u64 *created_ns)

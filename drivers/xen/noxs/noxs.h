@@ -151,6 +151,7 @@ void noxs_chardev_exit(void);
 int noxs_guest_create(struct file *owner, domid_t domid, const char *name,
 		      grant_ref_t *dir_gref);
 int noxs_guest_name(struct file *owner, domid_t domid, const char *name);
+int noxs_guest_rename(domid_t domid, const char *name);
 int noxs_guest_commit(struct file *owner, domid_t domid);
 int noxs_guest_destroy(domid_t domid);
 struct noxs_guest *noxs_guest_get(domid_t domid);

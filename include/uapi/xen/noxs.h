@@ -28,7 +28,7 @@
 #define NOXS_DEVICE_PATH	"/dev/xen/noxs"
 
 #define NOXS_ABI_MAJOR		1
-#define NOXS_ABI_MINOR		6
+#define NOXS_ABI_MINOR		7
 
 /*
  * ioctl type 'N', numbers 0xC0-0xDF. 'N' is shared with nvme (0x40-0x4F)
@@ -313,8 +313,15 @@ struct noxs_ioctl_guest_request {
  * struct noxs_ioctl_guest_name - NOXS_IOCTL_GUEST_NAME argument: name a
  * shell this file created (ABI 1.1). -EPERM if it is another file's or
  * committed, -EBUSY if it has a name already, -EEXIST if the name is taken.
- * @domid:	in: the shell
- * @flags:	in: must be zero
+ *
+ * With NOXS_GUEST_NAME_RENAME (ABI 1.7), gives a committed guest a new
+ * name instead: any file may, as any file may destroy it. -ENOENT if there
+ * is no such guest, -EINVAL if it is a shell (it has no name to change),
+ * -EBUSY if its creator has not committed it yet, -EEXIST if another guest
+ * has the name; its own name again is no change and succeeds. Its uptime
+ * still counts from when it was created.
+ * @domid:	in: the shell, or the guest to rename
+ * @flags:	in: 0 or NOXS_GUEST_NAME_RENAME
  * @name:	in: as for NOXS_IOCTL_GUEST_CREATE
  */
 struct noxs_ioctl_guest_name {
@@ -322,6 +329,8 @@ struct noxs_ioctl_guest_name {
 	__u32 flags;
 	char name[NOXS_NAME_SIZE];
 };
+
+#define NOXS_GUEST_NAME_RENAME	(1U << 0)
 
 #define NOXS_IOCTL_GUEST_NAME \
 	_IOW(NOXS_IOCTL_TYPE, NOXS_IOCTL_NR_BASE + 12, struct noxs_ioctl_guest_name)

@@ -94,7 +94,8 @@ unit-check:
 	@sh selftests/unit/lvctl_cli.sh tools/lvctl/lvctl
 
 # One testbed boot runs every single-host selftest, a two-host boot the
-# migration tests; tools/check-summary counts the TAP of all parts and
+# migration tests, a third boot the tests beside xenstored and xl;
+# tools/check-summary counts the TAP of all parts and
 # fails the target if anything failed.
 check: deps-if-missing
 	@mkdir -p $(BUILD)
@@ -103,7 +104,16 @@ check: deps-if-missing
 	@$(TOP)/tools/check-summary $(BUILD)/check.log \
 		"$(MAKE) --no-print-directory unit-check" \
 		"$(TOP)/tools/testbed/run $(TOP)/selftests/testbed-check.sh" \
-		"$(TOP)/tools/testbed/run --hosts 2 --timeout 2400 $(TOP)/selftests/testbed-check-hosts.sh"
+		"$(TOP)/tools/testbed/run --hosts 2 --timeout 2400 $(TOP)/selftests/testbed-check-hosts.sh" \
+		"$(TOP)/tools/testbed/run $(TOP)/selftests/testbed-check-xenstored.sh"
+
+# The part beside xenstored and xl alone.
+check-xenstored: deps-if-missing
+	@mkdir -p $(BUILD)
+	@$(MAKE) --no-print-directory stage >$(BUILD)/build.log 2>&1 || \
+		{ cat $(BUILD)/build.log; exit 1; }
+	@$(TOP)/tools/check-summary $(BUILD)/check-xenstored.log \
+		"$(TOP)/tools/testbed/run $(TOP)/selftests/testbed-check-xenstored.sh"
 
 # The two-host part alone.
 check-hosts: deps-if-missing
@@ -179,4 +189,4 @@ clean:
 	rm -rf $(STAGE)
 
 .PHONY: all deps deps-if-missing modules liblightvm lvctl selftests guests bench-tools bench stage unit-check \
-	check check-hosts run install dkms-install dkms-uninstall clean
+	check check-hosts check-xenstored run install dkms-install dkms-uninstall clean

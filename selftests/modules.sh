@@ -37,8 +37,10 @@ ok $? "sysctl-back loads again ${out:+($out)}"
 # dom0's own store from here on (store_protocol talks to it).
 dmesg -c >/dev/null
 out=$(modprobe noxs-store 2>&1)
-loaded noxs_store && dmesg | grep -q "noxs_store: serving domain 0's store"
-ok $? "noxs-store serves dom0's own store (no xenstored runs) ${out:+($out)}"
+loaded noxs_store && dmesg | grep -q "noxs_store: serving domain 0's store" &&
+	[ "$(cat /sys/module/noxs_store/parameters/served_by)" = noxs-store ] &&
+	[ "$(info_value dom0_store)" = noxs-store ]
+ok $? "noxs-store serves dom0's own store (no xenstored runs; served_by and lvctl info say so) ${out:+($out)}"
 
 # A frontend has no business in dom0: the module must say so and refuse.
 dmesg -c >/dev/null

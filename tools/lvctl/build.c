@@ -392,6 +392,8 @@ static int start_guest(struct lvctl_build *b, const struct lvctl_config *cfg)
 	if (err == -ENOENT)
 		lvctl_error("domain %u was destroyed by another process before it was ready",
 			    b->domid);
+	if (!err)
+		lvctl_xs_publish(b->domid, cfg->name);
 	return err ? -1 : 0;
 }
 

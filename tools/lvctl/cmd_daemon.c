@@ -21,7 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <xenctrl.h>
-#include <xenevtchn.h>
 
 #include <lightvm/liblightvm.h>
 
@@ -558,27 +557,28 @@ static int daemon_detach(int lock)
 }
 
 static int daemon_serve(struct daemon_ctx *ctx, int listen_fd,
-			xenevtchn_handle *xce)
+			struct domain_events *ev)
 {
 	struct sigaction sa = { .sa_handler = daemon_signal };
 	sigset_t stops, waitmask;
 
 	lvctl_log_timestamps = 1;
-	lvctl_log("daemon %d started", getpid());
+	lvctl_log("daemon %d started; dom0's store: %s; domain deaths from %s",
+		  getpid(), lvctl_dom0_store(), domain_events_source(ev));
 	sigemptyset(&stops);
 	sigaddset(&stops, SIGTERM);
 	sigaddset(&stops, SIGINT);
 	sigprocmask(SIG_BLOCK, &stops, &waitmask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	return daemon_run(ctx, listen_fd, xce, &waitmask, &daemon_stop);
+	return daemon_run(ctx, listen_fd, ev, &waitmask, &daemon_stop);
 }
 
 int cmd_daemon(int argc, char **argv)
 {
 	int foreground = 0, lock, listen_fd, ret, status = LVCTL_EXIT_FAILURE;
 	struct daemon_ctx ctx = { 0 };
-	xenevtchn_handle *xce;
+	struct domain_events *ev;
 
 	/* Usage errors and --help first, before Xen is opened. */
 	ctx.pool = lvctl_pool_new(NULL, -1);
@@ -595,26 +595,18 @@ int cmd_daemon(int argc, char **argv)
 	if (!ctx.pool ||
 	    parse_daemon_args(argc, argv, &foreground, ctx.pool) >= 0)
 		goto out;
-	xce = xenevtchn_open(NULL, 0);
-	if (!xce) {
-		lvctl_error("cannot open the event channel device: %s",
-			    strerror(errno));
+	ev = domain_events_open();
+	if (!ev)
 		goto out;
-	}
-	if (xenevtchn_bind_virq(xce, VIRQ_DOM_EXC) < 0) {
-		lvctl_error("cannot bind VIRQ_DOM_EXC: %s (is xenstored, or another daemon, running?)",
-			    strerror(errno));
-		goto out_evtchn;
-	}
 	lock = daemon_lock();
 	if (lock < 0)
-		goto out_evtchn;
+		goto out_events;
 	listen_fd = daemon_listen();
 	if (listen_fd < 0)
 		goto out_lock;
 	if (!foreground && daemon_detach(lock))
 		goto out_listen;
-	if (!daemon_serve(&ctx, listen_fd, xce))
+	if (!daemon_serve(&ctx, listen_fd, ev))
 		status = LVCTL_EXIT_OK;
 
 out_listen:
@@ -623,8 +615,8 @@ out_listen:
 out_lock:
 	unlink(DAEMON_PIDFILE);
 	close(lock);
-out_evtchn:
-	xenevtchn_close(xce);
+out_events:
+	domain_events_close(ev);
 out:
 	/* Before the pid file goes: no shell outlives the daemon. */
 	lvctl_pool_free(ctx.pool);

@@ -95,6 +95,7 @@ int cmd_info(int argc, char **argv)
 	printf("nr_cpus:            %u\n", phys.nr_cpus);
 	printf("total_pages:        %llu\n", (unsigned long long)phys.total_pages);
 	printf("free_pages:         %llu\n", (unsigned long long)phys.free_pages);
+	printf("dom0_store:         %s\n", lvctl_dom0_store());
 	printf("noxs_guests:        %u\n", stats.guests);
 	printf("noxs_grants:        %u\n", stats.grants);
 	printf("noxs_mapped:        %u\n", stats.mapped);

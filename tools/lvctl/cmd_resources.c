@@ -484,6 +484,7 @@ static int rename_guest(struct guest_change *c, const char *old_name,
 	}
 	lvctl_state_remove(old_name);
 	close(fd);
+	lvctl_xs_publish(c->domid, new_name);
 	return 0;
 }
 

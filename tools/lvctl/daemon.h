@@ -2,7 +2,8 @@
 /*
  * The daemon's parts: its loop and clients (daemon_loop.c), one handler
  * per API op (daemon_ops.c), the table of guests that events come from
- * (guest_watch.c), and the pool (pool.h).
+ * (guest_watch.c), where it learns of domain deaths (domain_events.c),
+ * and the pool (pool.h).
  *
  * The daemon is one thread; nothing here locks. It serves one request of
  * a client at a time, in the order that client sent them, and goes round
@@ -20,6 +21,7 @@
 #include "pool.h"
 
 struct daemon_client;
+struct domain_events;
 
 /* What the ops work with: the daemon's Xen and noxs handles, its pool. */
 struct daemon_ctx {
@@ -55,8 +57,16 @@ int daemon_guest_unacked(uint32_t domid);
 void daemon_event(uint32_t type, uint32_t domid, uint32_t reason,
 		  const char *name);
 void daemon_defer_refills(void);
-int daemon_run(struct daemon_ctx *ctx, int listen_fd, void *xce,
+int daemon_run(struct daemon_ctx *ctx, int listen_fd, struct domain_events *ev,
 	       const sigset_t *waitmask, volatile sig_atomic_t *stop);
+
+/* domain_events.c: how the daemon learns of domains' shutdowns and deaths */
+struct domain_events *domain_events_open(void);
+int domain_events_fd(const struct domain_events *ev);
+int domain_events_take(struct domain_events *ev);
+int domain_events_scan_ms(const struct domain_events *ev);
+const char *domain_events_source(const struct domain_events *ev);
+void domain_events_close(struct domain_events *ev);
 
 /* daemon_ops.c: one handler per op, and the waits SHUTDOWN leaves */
 int daemon_op_check(const struct lightvm_msg_header *hdr, size_t body_len,

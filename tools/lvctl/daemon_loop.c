@@ -2,7 +2,7 @@
 /*
  * The daemon's loop and its clients: the API socket
  * (include/lightvm/lightvm_api.h, Documentation/api.md), Xen's
- * VIRQ_DOM_EXC, the pool's refills and the periodic sweeps, in one thread.
+ * domain events (domain_events.c), the pool's refills and the periodic sweeps, in one thread.
  *
  * Each round of the loop serves at most one request per client, so that
  * a client's pipeline cannot starve another client. Every socket is
@@ -23,7 +23,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <xenctrl.h>
-#include <xenevtchn.h>
 
 #include "daemon.h"
 #include "lvctl.h"
@@ -572,13 +571,12 @@ static int serve_clients(struct daemon_ctx *ctx, const struct pollfd *pfds,
  * blocked but in ppoll(), so that a stop cannot slip in between the check
  * and the wait.
  */
-int daemon_run(struct daemon_ctx *ctx, int listen_fd, void *xce_handle,
+int daemon_run(struct daemon_ctx *ctx, int listen_fd, struct domain_events *ev,
 	       const sigset_t *waitmask, volatile sig_atomic_t *stop)
 {
 	struct pollfd pfds[2 + MAX_CLIENTS];
-	xenevtchn_handle *xce = xce_handle;
-	double sweep_at = 0, scan_at = 0, now;
-	xenevtchn_port_or_error_t port;
+	double sweep_at = 0, scan_at = 0, reap_at = 0, due, now;
+	int reap_ms = domain_events_scan_ms(ev);
 	unsigned int nr, old_clients;
 	struct timespec ts;
 	int ms, busy;
@@ -594,10 +592,18 @@ int daemon_run(struct daemon_ctx *ctx, int listen_fd, void *xce_handle,
 			guest_watch_scan(ctx->xch, ctx->noxs_fd);
 			scan_at = now + SCAN_INTERVAL_MS;
 		}
+		/* Where events miss some deaths: a look at every domain. */
+		if (reap_ms && now >= reap_at) {
+			domains_changed(ctx);
+			reap_at = now + reap_ms;
+		}
 		daemon_waits_check(ctx, now);
 
-		nr = poll_set(pfds, listen_fd, xenevtchn_fd(xce));
-		ms = wait_ms(ctx, now, sweep_at < scan_at ? sweep_at : scan_at);
+		nr = poll_set(pfds, listen_fd, domain_events_fd(ev));
+		due = sweep_at < scan_at ? sweep_at : scan_at;
+		if (reap_ms && reap_at < due)
+			due = reap_at;
+		ms = wait_ms(ctx, now, due);
 		ts.tv_sec = ms / 1000;
 		ts.tv_nsec = (ms % 1000) * 1000000L;
 		if (ppoll(pfds, nr, &ts, waitmask) < 0) {
@@ -609,9 +615,7 @@ int daemon_run(struct daemon_ctx *ctx, int listen_fd, void *xce_handle,
 
 		busy = 0;
 		if (pfds[1].revents & POLLIN) {
-			port = xenevtchn_pending(xce);
-			if (port >= 0) {
-				xenevtchn_unmask(xce, port);
+			if (domain_events_take(ev)) {
 				domains_changed(ctx);
 				daemon_waits_check(ctx, lvctl_now_ms());
 			}

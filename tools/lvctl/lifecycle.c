@@ -196,6 +196,7 @@ int lvctl_guest_destroy(xc_interface *xch, int noxs_fd, uint32_t domid,
 			    strerror(errno));
 		return -1;
 	}
+	lvctl_xs_forget(domid);
 	lvctl_state_remove(name);
 	return 0;
 }
@@ -224,6 +225,7 @@ static int guest_restart(xc_interface *xch, int noxs_fd, uint32_t domid,
 			    strerror(errno));
 		goto out;
 	}
+	lvctl_xs_forget(domid);
 	if (lvctl_state_load(name, &cfg))
 		goto out;
 	if (lvctl_build(&build, &cfg))

@@ -86,6 +86,13 @@ int noxs_guest_info(int fd, const char *name, uint32_t domid,
 int noxs_console_open(int fd, uint32_t domid);
 int noxs_stats(int fd, struct noxs_ioctl_stats *stats);
 
+/* xenstored.c: beside a xenstored (names for xl list) */
+int lvctl_beside_xenstored(void);
+const char *lvctl_dom0_store(void);
+void lvctl_xs_publish(uint32_t domid, const char *name);
+void lvctl_xs_forget(uint32_t domid);
+void lvctl_xs_sweep(xc_interface *xch);
+
 /* noxs.c, too: NAME|DOMID on the command line */
 int lvctl_resolve_guest(int noxs_fd, const char *arg, uint32_t *domid);
 void lvctl_domain_label(int fd, uint32_t domid, char *buf, size_t size);

@@ -137,4 +137,5 @@ void lvctl_sweep(xc_interface *xch, int noxs_fd)
 		}
 	} while (n == SWEEP_BATCH);
 	lvctl_state_sweep(noxs_fd);
+	lvctl_xs_sweep(xch);
 }

@@ -25,8 +25,13 @@
  * the kernel's watches (xs_resume registers them again), and a work item
  * binds this end again.
  *
+ * In a dom0 where xenstored runs (it bound the store channel first), this
+ * module serves nothing: other modules' calls go to xenstored instead
+ * (xenstored.c), and the parameter served_by says so.
+ *
  * Once xenbus has started, the kernel depends on this module: it has no
- * exit, and cannot be unloaded.
+ * exit, and cannot be unloaded (beside xenstored neither: split-back holds
+ * its watches through it).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -61,6 +66,34 @@ MODULE_PARM_DESC(max_watches, "Most watches the store keeps (default 256)");
 unsigned long xsl_max_bytes = 1024 * 1024;
 module_param_named(max_bytes, xsl_max_bytes, ulong, 0444);
 MODULE_PARM_DESC(max_bytes, "Most bytes of values the store holds (default 1 MiB)");
+
+static char *mode = "auto";
+module_param(mode, charp, 0444);
+MODULE_PARM_DESC(mode, "auto (default): serve this domain's store, unless it is dom0's and xenstored serves it; local: serve it or fail; xenstored: use dom0's xenstored or fail");
+
+/*
+ * Set once at load, before anything is exported: dom0's store is
+ * xenstored's, and noxs-store.h's calls go there (xenstored.c).
+ */
+static bool xsl_beside_xenstored;
+
+static int xsl_served_by_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n",
+			  xsl_beside_xenstored ? "xenstored" : "noxs-store");
+}
+
+static int xsl_served_by_set(const char *val, const struct kernel_param *kp)
+{
+	return -EPERM;
+}
+
+static const struct kernel_param_ops xsl_served_by_ops = {
+	.get = xsl_served_by_get,
+	.set = xsl_served_by_set,
+};
+module_param_cb(served_by, &xsl_served_by_ops, NULL, 0444);
+MODULE_PARM_DESC(served_by, "Who serves this domain's store, as decided at load: noxs-store or xenstored (read only)");
 
 static struct workqueue_struct *xsl_wq;
 
@@ -364,6 +397,8 @@ int noxs_store_read(const char *path, char *buf, size_t size)
 	unsigned int len;
 	int err;
 
+	if (xsl_beside_xenstored)
+		return xsx_read(path, buf, size);
 	mutex_lock(&xsl.lock);
 	err = xsl_api_path_of(path);
 	if (!err)
@@ -381,6 +416,8 @@ int noxs_store_write(const char *path, const char *value)
 {
 	int err;
 
+	if (xsl_beside_xenstored)
+		return xsx_write(path, value);
 	mutex_lock(&xsl.lock);
 	err = xsl_api_path_of(path);
 	if (!err)
@@ -395,6 +432,8 @@ int noxs_store_remove(const char *path)
 {
 	int err;
 
+	if (xsl_beside_xenstored)
+		return xsx_remove(path);
 	mutex_lock(&xsl.lock);
 	err = xsl_api_path_of(path);
 	if (!err)
@@ -410,6 +449,8 @@ domid_t noxs_store_domid(void)
 {
 	domid_t domid;
 
+	if (xsl_beside_xenstored)
+		return 0;		/* only dom0 runs beside xenstored */
 	mutex_lock(&xsl.lock);
 	domid = xsl.domid;
 	mutex_unlock(&xsl.lock);
@@ -426,6 +467,8 @@ int noxs_store_prune(const char *path, const char *keep)
 	bool relative;
 	int err;
 
+	if (xsl_beside_xenstored)
+		return xsx_prune(path, keep);
 	mutex_lock(&xsl.lock);
 	err = xsl_api_path_of(path);
 	if (!err)
@@ -442,6 +485,8 @@ int noxs_store_watch(struct noxs_store_watch *watch)
 {
 	int err;
 
+	if (xsl_beside_xenstored)
+		return xsx_watch(watch);
 	mutex_lock(&xsl.lock);
 	err = xsl_watch_add(watch->path, NULL, watch);
 	mutex_unlock(&xsl.lock);
@@ -452,6 +497,10 @@ EXPORT_SYMBOL_GPL(noxs_store_watch);
 /* Not from a watch's own callback: it waits for callbacks to finish. */
 void noxs_store_unwatch(struct noxs_store_watch *watch)
 {
+	if (xsl_beside_xenstored) {
+		xsx_unwatch(watch);
+		return;
+	}
 	mutex_lock(&xsl.lock);
 	xsl_watch_remove(watch->path, NULL, watch);
 	mutex_unlock(&xsl.lock);
@@ -464,6 +513,8 @@ bool noxs_store_kernel_watches(const char *path)
 {
 	bool watched;
 
+	if (xsl_beside_xenstored)
+		return false;
 	mutex_lock(&xsl.lock);
 	watched = !xsl_api_path_of(path) && xsl_kernel_watches(xsl_api_path);
 	mutex_unlock(&xsl.lock);
@@ -509,6 +560,46 @@ static int xsl_own_domid(domid_t *domid)
 	return 0;
 }
 
+/*
+ * Serve this domain's store, or (dom0 only) go beside the xenstored that
+ * serves it. xenstored binds the kernel's store channel when it starts:
+ * bound, it is there. Decided once: a store the kernel has talked to
+ * cannot change hands, so switching means a reboot (or, beside
+ * xenstored, keeping it running).
+ */
+static int __init xsl_choose(domid_t *domid)
+{
+	bool local = !strcmp(mode, "local"), xs = !strcmp(mode, "xenstored");
+	int err;
+
+	if (!local && !xs && strcmp(mode, "auto")) {
+		pr_err("mode=%s: expected auto, local or xenstored\n", mode);
+		return -EINVAL;
+	}
+	err = xsl_own_domid(domid);
+	if (err == -EBUSY && xen_initial_domain() && !local) {
+		xsl_beside_xenstored = true;
+		return 0;
+	}
+	if (err == -EBUSY) {
+		pr_err("the kernel's store channel %d is bound already (xenstored?): nothing to serve%s\n",
+		       xen_store_evtchn,
+		       local ? " (mode=local: stop xenstored first)" : "");
+		return err;
+	}
+	if (err)
+		return err;
+	if (xs) {
+		pr_err("mode=xenstored, but no xenstored serves this domain's store\n");
+		return -ENODEV;
+	}
+	if (xen_initial_domain() && READ_ONCE(xen_store_interface->rsp_prod)) {
+		pr_err("a xenstored served dom0's store and is gone: start it again (the kernel's xenbus cannot change servers)\n");
+		return -EBUSY;
+	}
+	return 0;
+}
+
 static int __init xsl_module_init(void)
 {
 	struct evtchn_close close;
@@ -523,15 +614,14 @@ static int __init xsl_module_init(void)
 		pr_err("this domain's store is served elsewhere: nothing to serve\n");
 		return -ENODEV;
 	}
-	err = xsl_own_domid(&domid);
-	if (err == -EBUSY) {
-		/* In dom0: xenstored bound it first. It stays xenstored's. */
-		pr_err("the kernel's store channel %d is bound already (xenstored?): nothing to serve\n",
-		       xen_store_evtchn);
-		return err;
-	}
+	err = xsl_choose(&domid);
 	if (err)
 		return err;
+	if (xsl_beside_xenstored) {
+		pr_info("dom0's store is xenstored's: lightvm's backend nodes go there (mode=%s)\n",
+			mode);
+		return 0;
+	}
 
 	mutex_init(&xsl.lock);
 	err = xsl_store_init(domid);

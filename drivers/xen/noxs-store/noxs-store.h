@@ -8,6 +8,10 @@
  * Paths are relative to the domain's home (/local/domain/DOMID), or
  * absolute. Writes made here fire the kernel's watches, not the watches
  * registered here: a relay does not hear its own writes.
+ *
+ * In a dom0 that runs xenstored, the same calls go to xenstored through
+ * the kernel's xenbus (xenstored.c); there a relay does hear its own
+ * writes, and noxs_store_kernel_watches() always says no.
  */
 #ifndef _NOXS_STORE_H
 #define _NOXS_STORE_H
@@ -16,6 +20,8 @@
 #include <linux/types.h>
 #include <xen/interface/xen.h>
 #include <uapi/xen/noxs_wire.h>
+
+struct noxs_store_xenbus_watch;
 
 struct noxs_store_watch {
 	/* Set by the caller before noxs_store_watch(). */
@@ -29,6 +35,7 @@ struct noxs_store_watch {
 
 	/* noxs-store's own. */
 	struct list_head node;
+	struct noxs_store_xenbus_watch *xenbus;	/* beside xenstored */
 };
 
 int noxs_store_read(const char *path, char *buf, size_t size);

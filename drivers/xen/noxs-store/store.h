@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Internals of noxs-store: the node tree and its watches (store.c), the
- * xenstore wire protocol on top of it (protocol.c), and the service of
- * this domain's own XS_LOCAL ring (local_ring.c).
+ * xenstore wire protocol on top of it (protocol.c), the service of this
+ * domain's own XS_LOCAL ring (local_ring.c), and, in a dom0 that runs
+ * xenstored, the same calls made to xenstored instead (xenstored.c).
  */
 #ifndef _NOXS_STORE_INTERNAL_H
 #define _NOXS_STORE_INTERNAL_H
@@ -119,5 +120,13 @@ void xsl_transactions_reset(void);
 
 /* local_ring.c */
 void xsl_kick(void);
+
+/* xenstored.c: the same calls, to xenstored (dom0 beside it) */
+int xsx_read(const char *path, char *buf, size_t size);
+int xsx_write(const char *path, const char *value);
+int xsx_remove(const char *path);
+int xsx_prune(const char *path, const char *keep);
+int xsx_watch(struct noxs_store_watch *watch);
+void xsx_unwatch(struct noxs_store_watch *watch);
 
 #endif /* _NOXS_STORE_INTERNAL_H */

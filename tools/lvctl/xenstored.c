@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Beside xenstored: a host where xenstored serves dom0's store (Debian
+ * starts it at boot) and xl may run too.
+ *
+ * lightvm's guests still use NoXS and their own local stores; xenstored
+ * only sees what dom0's side needs (split-back's backend nodes, written by
+ * noxs-store in its xenstored mode) and, from here, each guest's name and
+ * domid under /local/domain/DOMID, so that `xl list` names lvctl's guests.
+ * lvctl removes that directory when it destroys a guest, and the daemon's
+ * sweep removes what a guest that went another way left.
+ *
+ * Which mode a host is in is noxs-store's decision at load, read from its
+ * parameter served_by; without noxs-store, a running xenstored (its
+ * socket) decides.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xenctrl.h>
+#include <xenstore.h>
+
+#include "lvctl.h"
+
+#define SERVED_BY	"/sys/module/noxs_store/parameters/served_by"
+#define XENSTORED_SOCKET "/run/xenstored/socket"
+
+/* The key that says an lvctl guest's directory is lvctl's to remove. */
+#define LIGHTVM_KEY	"lightvm"
+
+int lvctl_beside_xenstored(void)
+{
+	static int beside = -1;
+	char buf[32] = "";
+	ssize_t n;
+	int fd;
+
+	if (beside >= 0)
+		return beside;
+	fd = open(SERVED_BY, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		beside = n > 0 && !strncmp(buf, "xenstored", 9);
+	} else {
+		beside = lvctl_exists(XENSTORED_SOCKET);
+	}
+	return beside;
+}
+
+const char *lvctl_dom0_store(void)
+{
+	if (lvctl_beside_xenstored())
+		return "xenstored";
+	return lvctl_exists(SERVED_BY) ? "noxs-store" : "none (noxs-store not loaded)";
+}
+
+static struct xs_handle *xs_connect(void)
+{
+	struct xs_handle *xsh = xs_open(0);
+
+	if (!xsh)
+		lvctl_error("warning: cannot reach xenstored: %s",
+			    strerror(errno));
+	return xsh;
+}
+
+static int xs_put(struct xs_handle *xsh, uint32_t domid, const char *key,
+		  const char *value)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/local/domain/%u/%s", domid, key);
+	return xs_write(xsh, XBT_NULL, path, value, strlen(value)) ? 0 : -1;
+}
+
+/*
+ * /local/domain/DOMID/{name,domid}, as xl's would be: `xl list` shows the
+ * name. A failure costs only that, so it is a warning.
+ */
+void lvctl_xs_publish(uint32_t domid, const char *name)
+{
+	struct xs_handle *xsh;
+	char id[16];
+
+	if (!lvctl_beside_xenstored())
+		return;
+	xsh = xs_connect();
+	if (!xsh)
+		return;
+	snprintf(id, sizeof(id), "%u", domid);
+	if (xs_put(xsh, domid, LIGHTVM_KEY, "1") ||
+	    xs_put(xsh, domid, "domid", id) || xs_put(xsh, domid, "name", name))
+		lvctl_error("warning: cannot name domain %u in xenstored (xl list shows it unnamed): %s",
+			    domid, strerror(errno));
+	xs_close(xsh);
+}
+
+static void xs_forget(struct xs_handle *xsh, uint32_t domid)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/local/domain/%u", domid);
+	if (!xs_rm(xsh, XBT_NULL, path) && errno != ENOENT)
+		lvctl_error("warning: cannot remove %s from xenstored: %s",
+			    path, strerror(errno));
+}
+
+/* The guest is gone: its directory in xenstored goes too. */
+void lvctl_xs_forget(uint32_t domid)
+{
+	struct xs_handle *xsh;
+
+	if (!lvctl_beside_xenstored())
+		return;
+	xsh = xs_connect();
+	if (!xsh)
+		return;
+	xs_forget(xsh, domid);
+	xs_close(xsh);
+}
+
+/*
+ * The daemon's sweep: directories lvctl wrote for domains that are gone
+ * (a guest destroyed by xl, or by an lvctl that was killed first).
+ */
+void lvctl_xs_sweep(xc_interface *xch)
+{
+	char path[64], **entries, *mark;
+	struct xs_handle *xsh;
+	unsigned int n, i, len;
+	unsigned long domid;
+	char *end;
+
+	if (!lvctl_beside_xenstored())
+		return;
+	xsh = xs_open(0);
+	if (!xsh)
+		return;
+	entries = xs_directory(xsh, XBT_NULL, "/local/domain", &n);
+	for (i = 0; entries && i < n; i++) {
+		domid = strtoul(entries[i], &end, 10);
+		if (*end || !domid || domid >= DOMID_FIRST_RESERVED ||
+		    lvctl_domain_exists(xch, domid))
+			continue;
+		snprintf(path, sizeof(path), "/local/domain/%lu/" LIGHTVM_KEY,
+			 domid);
+		mark = xs_read(xsh, XBT_NULL, path, &len);
+		if (mark)
+			xs_forget(xsh, domid);
+		free(mark);
+	}
+	free(entries);
+	xs_close(xsh);
+}

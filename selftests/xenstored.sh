@@ -8,7 +8,8 @@
 # names them; an lvctl guest and an xl guest on one bridge ping each other;
 # the daemon, which cannot have VIRQ_DOM_EXC beside xenstored, still acts
 # on on_poweroff; xl's own create and destroy still work; nothing of
-# lightvm's is left in xenstored or noxs at the end.
+# lightvm's is left in xenstored or noxs at the end; with xenstored gone,
+# a guest with devices is refused (dom0's store cannot change hands).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -25,7 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-plan 14
+plan 15
 
 # xs_has PATH: xenstored has that node.
 xs_has() { xenstore-exists "$1" 2>/dev/null; }
@@ -114,14 +115,23 @@ kernel = "$GUEST_DIR/noop"
 memory = 8
 extra = "noop=block"
 EOF
-xl create -q "$work/xlnoop.cfg" >/dev/null 2>&1 && xl_named xlnoop && xl destroy xlnoop &&
-	! xl_named xlnoop
-ok $? "xl create and xl destroy of an xl guest work beside lightvm"
+xl create -q "$work/xlnoop.cfg" >/dev/null 2>&1 && xl_named xlnoop &&
+	lvctl list | grep -q '^xlnoop ' && xl destroy xlnoop && ! xl_named xlnoop
+ok $? "xl create and xl destroy of an xl guest work beside lightvm (lvctl list names it too)"
 
 kill "$daemon_pid" && wait "$daemon_pid"
 status=$?
 daemon_pid=
 [ "$status" -eq 0 ] && [ "$(xl list | awk 'NR > 1' | wc -l)" -eq 1 ]
 ok $? "the daemon stops cleanly; only Domain-0 is left"
+
+# --- xenstored gone: dom0's store cannot change hands ----------------------------------
+kill "$(cat /run/xenconsoled.pid)" "$(cat /run/xenstored.pid)" &&
+	wait_until 10 sh -c '! pidof xenstored >/dev/null'
+domains0=$(domain_count)
+expect_fail 1 "xenstored does not answer: start it again" \
+	"with xenstored stopped, a guest with a vif is refused before anything is taken" -- \
+	create "$(write_cfg gone 'name = "gone"' "kernel = \"$GUEST_DIR/noop\"" 'memory = 8' \
+		"vif = [ 'bridge=xenbr0' ]" 'extra = "noop=block"')"
 
 done_testing

@@ -91,6 +91,8 @@ int lvctl_build_check(xc_interface *xch, int noxs_fd,
 		return -1;
 	if (lvctl_disks_check(cfg))
 		return -1;
+	if ((cfg->nr_vifs || cfg->nr_disks) && lvctl_xenstored_check())
+		return -1;
 	if (cfg->cmdline && strlen(cfg->cmdline) >= MAX_GUEST_CMDLINE) {
 		lvctl_error("the guest command line is longer than %d bytes",
 			    MAX_GUEST_CMDLINE - 1);

@@ -467,14 +467,22 @@ static void list_one(enum list_mode mode, int first, const char *name,
 
 #define LIST_BATCH 256
 
+/* A domain not lvctl's: its name in xenstored (xl's guests), else "-". */
+static const char *foreign_name(uint32_t domid, char *buf, size_t size)
+{
+	return lvctl_xs_domain_name(domid, buf, size) ? "-" : buf;
+}
+
 /*
  * Every domain: Domain-0 (up since dom0 booted), lvctl's guests (up since
- * they were created), others as "-"; the daemon's shells are left out.
+ * they were created), others by their xenstored name or as "-"; the
+ * daemon's shells are left out.
  */
 static int list_domains(enum list_mode mode)
 {
 	struct noxs_ioctl_guest_info info;
 	xc_domaininfo_t batch[LIST_BATCH];
+	char xl_name[LIGHTVM_NAME_SIZE];
 	int status = LVCTL_EXIT_FAILURE;
 	int fd, n, i, first = 1, err;
 	uint32_t next = 0;
@@ -502,7 +510,10 @@ static int list_domains(enum list_mode mode)
 				err = noxs_guest_info(fd, NULL, d->domain,
 						      &info);
 				if (err == -ENOENT)
-					list_one(mode, first, "-", d, -1);
+					list_one(mode, first,
+						 foreign_name(d->domain, xl_name,
+							      sizeof(xl_name)),
+						 d, -1);
 				else if (!err && !info.name[0])
 					continue;	/* a shell: lvctl pool */
 				else if (!err)

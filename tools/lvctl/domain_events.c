@@ -46,7 +46,7 @@ static int bind_virq(struct domain_events *ev)
 
 static int watch_xenstored(struct domain_events *ev)
 {
-	ev->xsh = xs_open(0);
+	ev->xsh = xs_open(XS_OPEN_SOCKETONLY);
 	if (!ev->xsh) {
 		lvctl_error("cannot reach xenstored: %s", strerror(errno));
 		return -1;

@@ -89,8 +89,10 @@ int noxs_stats(int fd, struct noxs_ioctl_stats *stats);
 /* xenstored.c: beside a xenstored (names for xl list) */
 int lvctl_beside_xenstored(void);
 const char *lvctl_dom0_store(void);
+int lvctl_xenstored_check(void);
 void lvctl_xs_publish(uint32_t domid, const char *name);
 void lvctl_xs_forget(uint32_t domid);
+int lvctl_xs_domain_name(uint32_t domid, char *buf, size_t size);
 void lvctl_xs_sweep(xc_interface *xch);
 
 /* noxs.c, too: NAME|DOMID on the command line */

@@ -58,9 +58,38 @@ const char *lvctl_dom0_store(void)
 	return lvctl_exists(SERVED_BY) ? "noxs-store" : "none (noxs-store not loaded)";
 }
 
+/*
+ * xenstored's socket only: beside xenstored, the kernel's xenbus device
+ * would wait for good on a xenstored that is gone.
+ */
+static struct xs_handle *xs_socket(void)
+{
+	return xs_open(XS_OPEN_SOCKETONLY);
+}
+
+/*
+ * Beside xenstored, devices need it: split-back's writes to it from the
+ * kernel would wait for as long as it is gone. 0 if it answers (or is
+ * not needed), else -1 after saying so.
+ */
+int lvctl_xenstored_check(void)
+{
+	struct xs_handle *xsh;
+
+	if (!lvctl_beside_xenstored())
+		return 0;
+	xsh = xs_socket();
+	if (!xsh) {
+		lvctl_error("dom0's store is xenstored's (noxs-store went beside it when it loaded), but xenstored does not answer: start it again before guests with vifs or disks");
+		return -1;
+	}
+	xs_close(xsh);
+	return 0;
+}
+
 static struct xs_handle *xs_connect(void)
 {
-	struct xs_handle *xsh = xs_open(0);
+	struct xs_handle *xsh = xs_socket();
 
 	if (!xsh)
 		lvctl_error("warning: cannot reach xenstored: %s",
@@ -97,6 +126,35 @@ void lvctl_xs_publish(uint32_t domid, const char *name)
 		lvctl_error("warning: cannot name domain %u in xenstored (xl list shows it unnamed): %s",
 			    domid, strerror(errno));
 	xs_close(xsh);
+}
+
+/*
+ * Beside xenstored, the name xl gave a domain that is not lvctl's, into
+ * @buf; 0, or -1 if it has none there. One connection serves a whole
+ * listing; the process's end closes it.
+ */
+int lvctl_xs_domain_name(uint32_t domid, char *buf, size_t size)
+{
+	static struct xs_handle *xsh;
+	static int tried;
+	char path[64], *name;
+	unsigned int len;
+
+	if (!lvctl_beside_xenstored())
+		return -1;
+	if (!tried) {
+		tried = 1;
+		xsh = xs_socket();
+	}
+	if (!xsh)
+		return -1;
+	snprintf(path, sizeof(path), "/local/domain/%u/name", domid);
+	name = xs_read(xsh, XBT_NULL, path, &len);
+	if (!name)
+		return -1;
+	snprintf(buf, size, "%s", name);
+	free(name);
+	return 0;
 }
 
 static void xs_forget(struct xs_handle *xsh, uint32_t domid)
@@ -137,7 +195,7 @@ void lvctl_xs_sweep(xc_interface *xch)
 
 	if (!lvctl_beside_xenstored())
 		return;
-	xsh = xs_open(0);
+	xsh = xs_socket();
 	if (!xsh)
 		return;
 	entries = xs_directory(xsh, XBT_NULL, "/local/domain", &n);

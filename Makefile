@@ -103,9 +103,9 @@ check: deps-if-missing
 		{ cat $(BUILD)/build.log; exit 1; }
 	@$(TOP)/tools/check-summary $(BUILD)/check.log \
 		"$(MAKE) --no-print-directory unit-check" \
-		"$(TOP)/tools/testbed/run $(TOP)/selftests/testbed-check.sh" \
+		"$(TOP)/tools/testbed/run --timeout 2400 $(TOP)/selftests/testbed-check.sh" \
 		"$(TOP)/tools/testbed/run --hosts 2 --timeout 2400 $(TOP)/selftests/testbed-check-hosts.sh" \
-		"$(TOP)/tools/testbed/run $(TOP)/selftests/testbed-check-xenstored.sh"
+		"$(TOP)/tools/testbed/run --timeout 1200 $(TOP)/selftests/testbed-check-xenstored.sh"
 
 # The part beside xenstored and xl alone.
 check-xenstored: deps-if-missing
@@ -113,7 +113,7 @@ check-xenstored: deps-if-missing
 	@$(MAKE) --no-print-directory stage >$(BUILD)/build.log 2>&1 || \
 		{ cat $(BUILD)/build.log; exit 1; }
 	@$(TOP)/tools/check-summary $(BUILD)/check-xenstored.log \
-		"$(TOP)/tools/testbed/run $(TOP)/selftests/testbed-check-xenstored.sh"
+		"$(TOP)/tools/testbed/run --timeout 1200 $(TOP)/selftests/testbed-check-xenstored.sh"
 
 # The two-host part alone.
 check-hosts: deps-if-missing

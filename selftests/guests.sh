@@ -79,7 +79,7 @@ expect_fail 1 "memory = lots" "a bad memory value" -- \
 expect_fail 1 "vcpus = 200: expected a whole number from 1 to 128" \
 	"more vcpus than a PV guest can have (more than the host has is allowed, as xl allows it)" -- \
 	create "$(write_cfg e3 'name = "e3"' "kernel = \"$GUEST_DIR/noop\"" 'vcpus = 200')"
-expect_fail 1 "unknown key 'colour'" "an unknown key" -- \
+expect_fail 1 "colour (line 3: unknown)" "an unknown key" -- \
 	create "$(write_cfg e4 'name = "e4"' "kernel = \"$GUEST_DIR/noop\"" 'colour = "blue"')"
 expect_fail 1 "Xen is out of memory" "more memory than Xen has" -- \
 	create "$(write_cfg e5 'name = "e5"' "kernel = \"$GUEST_DIR/noop\"" 'memory = 65536')"
@@ -95,7 +95,7 @@ expect_fail 1 "disk: the NoXS vbd backend is not loaded (modprobe split-back)" "
 	create "$(write_cfg e9 'name = "e9"' "kernel = \"$GUEST_DIR/noop\"" "disk = [ '$work/junk,,xvda,w' ]")"
 expect_fail 1 "format qcow2 is not supported" "a disk spec xl takes and lvctl does not" -- \
 	create "$(write_cfg e10 'name = "e10"' "kernel = \"$GUEST_DIR/noop\"" "disk = [ '$work/junk,qcow2,xvda,w' ]")"
-expect_fail 2 "expected one CONFIG" "create without a config is a usage error" -- create
+expect_fail 2 "expected a CONFIG file" "create without a config is a usage error" -- create
 
 dup_id=$(lvctl create "$noop_cfg")
 domains0=$((domains0 + 1)) noxs0=$(noxs_state)

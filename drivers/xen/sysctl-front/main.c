@@ -393,20 +393,49 @@ static irqreturn_t sysctl_front_interrupt(int irq, void *dev_id)
 	return IRQ_HANDLED;
 }
 
-/* The kernel wrote under control/: its features may have changed. */
-static void sysctl_front_control_changed(struct noxs_store_watch *watch,
-					 const char *path)
+/*
+ * The kernel wrote under one of the paths its features come from, or began
+ * to watch it: what it handles may have changed.
+ */
+static void sysctl_front_kernel_changed(struct noxs_store_watch *watch,
+					const char *path)
 {
 	mutex_lock(&sysctl_mutex);
 	sysctl_front_advertise(false);
 	mutex_unlock(&sysctl_mutex);
 }
 
-
-static struct noxs_store_watch sysctl_control_watch = {
-	.path = "control",
-	.changed = sysctl_front_control_changed,
+/*
+ * After a resume the kernel registers its watches again one by one (cpu
+ * last), while we may have connected already: each path a feature comes
+ * from is watched, so that none is advertised late, or never.
+ */
+static struct noxs_store_watch sysctl_kernel_watches[] = {
+	{ .path = "control",		.changed = sysctl_front_kernel_changed },
+	{ .path = "cpu",		.changed = sysctl_front_kernel_changed },
+	{ .path = "memory/target",	.changed = sysctl_front_kernel_changed },
 };
+
+static void sysctl_front_unwatch(unsigned int count)
+{
+	while (count--)
+		noxs_store_unwatch(&sysctl_kernel_watches[count]);
+}
+
+static int sysctl_front_watch(void)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(sysctl_kernel_watches); i++) {
+		err = noxs_store_watch(&sysctl_kernel_watches[i]);
+		if (err) {
+			sysctl_front_unwatch(i);
+			return err;
+		}
+	}
+	return 0;
+}
 
 /* After a resume, cancelled or not: connect again (from a work item). */
 static int sysctl_front_resume(struct notifier_block *nb, unsigned long action,
@@ -441,11 +470,11 @@ static int __init sysctl_front_init(void)
 	if (err)
 		goto err_wq;
 
-	err = noxs_store_watch(&sysctl_control_watch);
+	err = sysctl_front_watch();
 	if (err)
 		goto err_disconnect;
 	/* The kernel may have said what it handles before we watched. */
-	sysctl_front_control_changed(NULL, NULL);
+	sysctl_front_kernel_changed(NULL, NULL);
 	xen_resume_notifier_register(&sysctl_resume_nb);
 	return 0;
 
@@ -461,7 +490,7 @@ err_wq:
 static void __exit sysctl_front_exit(void)
 {
 	xen_resume_notifier_unregister(&sysctl_resume_nb);
-	noxs_store_unwatch(&sysctl_control_watch);
+	sysctl_front_unwatch(ARRAY_SIZE(sysctl_kernel_watches));
 	cancel_delayed_work_sync(&sysctl_grace_work);
 	cancel_work_sync(&sysctl_settings_work);
 	mutex_lock(&sysctl_mutex);

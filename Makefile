@@ -9,8 +9,9 @@
 #   make bench      lvctl against xl (N=1000 NXL=250 NSHUT=3 NSAVE=10 NVIF=50 NROUNDS=3); writes
 #                   Documentation/benchmarks.md
 #   make deps       installs the Debian packages all of this needs
-#   make install    modules (to /lib/modules/KVER/extra), lvctl, liblightvm,
-#                   headers
+#   make install    modules (to /lib/modules/KVER/extra, then depmod), lvctl,
+#                   liblightvm, headers, man page; DESTDIR and PREFIX
+#                   (default /usr/local) as usual
 #   make dkms-install  registers the modules with DKMS instead
 #
 # The kernel is the testbed's (tools/testbed/kernel-version) unless KDIR
@@ -92,6 +93,8 @@ unit-check:
 	@selftests/unit/migrate_link
 	@echo "# unit: lvctl_cli"
 	@sh selftests/unit/lvctl_cli.sh tools/lvctl/lvctl
+	@echo "# unit: install"
+	@sh selftests/unit/install.sh $(TOP)
 
 # One testbed boot runs every single-host selftest, a two-host boot the
 # migration tests; tools/check-summary counts the TAP of all parts and
@@ -141,8 +144,21 @@ bench: deps-if-missing stage
 run: deps-if-missing stage
 	$(TOP)/tools/testbed/run --interactive
 
-install: modules lvctl
-	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_DIR=extra modules_install
+# The release of the kernel in KDIR: where its modules go.
+KREL      = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
+
+install: install-modules install-tools
+
+# Under DESTDIR (a package's tree) depmod is the package's job; on the
+# running system it is done here: kbuild skips it without a System.map.
+# Unsigned: the key Debian's kernel config names is not on a build host
+# (DKMS signs with its own key where Secure Boot wants it).
+install-modules: modules
+	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_DIR=extra \
+		INSTALL_MOD_PATH=$(DESTDIR) CONFIG_MODULE_SIG_ALL= modules_install
+	$(if $(DESTDIR),,depmod -a $(KREL))
+
+install-tools: lvctl
 	install -D -m 0755 tools/lvctl/lvctl $(DESTDIR)$(PREFIX)/sbin/lvctl
 	install -D -m 0644 include/uapi/xen/noxs.h \
 		$(DESTDIR)$(PREFIX)/include/xen/noxs.h
@@ -157,18 +173,25 @@ install: modules lvctl
 		lib/liblightvm/liblightvm.pc
 	install -D -m 0644 Documentation/lvctl.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/lvctl.8
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|@SBINDIR@|$(PREFIX)/sbin|' tools/systemd/lightvm.service.in \
+		>$(DESTDIR)$(PREFIX)/lib/systemd/system/lightvm.service
 
 DKMS_SRC    := /usr/src/lightvm-$(VERSION)
 # The kernel DKMS builds for: the running one, unless told otherwise.
 DKMS_KERNEL ?= $(shell uname -r)
 
-dkms-install:
+# The modules through DKMS, lvctl and the rest as install-tools puts them.
+# Again on the same version replaces what DKMS had of it.
+dkms-install: install-tools
+	if dkms status lightvm/$(VERSION) | grep -q .; then \
+		dkms remove lightvm/$(VERSION) --all; fi
 	rm -rf $(DKMS_SRC)
 	install -d $(DKMS_SRC)
 	cp -r Kbuild VERSION include drivers $(DKMS_SRC)/
-	sed 's/@VERSION@/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
 	find $(DKMS_SRC) \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' \
-		-o -name '*.mod' -o -name '*.mod.c' \) -delete
+		-o -name '*.mod' -o -name '*.mod.c' -o -name 'modules.order' \) -delete
 	dkms add lightvm/$(VERSION)
 	dkms build lightvm/$(VERSION) -k $(DKMS_KERNEL)
 	dkms install lightvm/$(VERSION) -k $(DKMS_KERNEL)
@@ -190,4 +213,5 @@ clean:
 	rm -rf $(STAGE)
 
 .PHONY: all deps deps-if-missing modules liblightvm lvctl selftests guests bench-tools bench stage unit-check \
-	check check-hosts check-xenstored run install dkms-install dkms-uninstall clean
+	check check-hosts check-xenstored run install install-modules install-tools \
+	dkms-install dkms-uninstall clean

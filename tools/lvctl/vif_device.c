@@ -22,8 +22,12 @@
 #include "lvctl.h"
 #include "netdev.h"
 
-/* How long xen-netback may take to make a vif's interface. */
-#define VIF_WAIT_MS	10000
+/*
+ * How long xen-netback may take to make a vif's interface. It is there in
+ * milliseconds on real hardware; under QEMU TCG with a loaded host it once
+ * took more than 10 s (a migration's restore, 2026-12-05).
+ */
+#define VIF_WAIT_MS	30000
 
 const char *lvctl_vif_bridge(const struct lvctl_vif *vif)
 {

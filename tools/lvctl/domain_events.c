@@ -46,7 +46,7 @@ static int bind_virq(struct domain_events *ev)
 
 static int watch_xenstored(struct domain_events *ev)
 {
-	ev->xsh = xs_open(XS_OPEN_SOCKETONLY);
+	ev->xsh = lvctl_xs_open();
 	if (!ev->xsh) {
 		lvctl_error("cannot reach xenstored: %s", strerror(errno));
 		return -1;

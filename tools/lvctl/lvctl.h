@@ -90,6 +90,7 @@ int noxs_stats(int fd, struct noxs_ioctl_stats *stats);
 int lvctl_beside_xenstored(void);
 const char *lvctl_dom0_store(void);
 int lvctl_xenstored_check(void);
+struct xs_handle *lvctl_xs_open(void);
 void lvctl_xs_publish(uint32_t domid, const char *name);
 void lvctl_xs_forget(uint32_t domid);
 int lvctl_xs_domain_name(uint32_t domid, char *buf, size_t size);

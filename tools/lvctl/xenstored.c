@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <xenctrl.h>
 #include <xenstore.h>
@@ -58,12 +60,33 @@ const char *lvctl_dom0_store(void)
 	return lvctl_exists(SERVED_BY) ? "noxs-store" : "none (noxs-store not loaded)";
 }
 
+/* Does a xenstored accept connections on its socket now? */
+static int xenstored_listening(void)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	int fd, ok;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	strcpy(addr.sun_path, XENSTORED_SOCKET);
+	ok = !connect(fd, (struct sockaddr *)&addr, sizeof(addr));
+	close(fd);
+	return ok;
+}
+
 /*
  * xenstored's socket only: beside xenstored, the kernel's xenbus device
- * would wait for good on a xenstored that is gone.
+ * would wait for good on a xenstored that is gone. libxenstore (4.17)
+ * falls back to that device even with XS_OPEN_SOCKETONLY when the
+ * socket is not there, so the socket is tried first here.
  */
-static struct xs_handle *xs_socket(void)
+struct xs_handle *lvctl_xs_open(void)
 {
+	if (!xenstored_listening()) {
+		errno = ECONNREFUSED;
+		return NULL;
+	}
 	return xs_open(XS_OPEN_SOCKETONLY);
 }
 
@@ -78,7 +101,7 @@ int lvctl_xenstored_check(void)
 
 	if (!lvctl_beside_xenstored())
 		return 0;
-	xsh = xs_socket();
+	xsh = lvctl_xs_open();
 	if (!xsh) {
 		lvctl_error("dom0's store is xenstored's (noxs-store went beside it when it loaded), but xenstored does not answer: start it again before guests with vifs or disks");
 		return -1;
@@ -89,7 +112,7 @@ int lvctl_xenstored_check(void)
 
 static struct xs_handle *xs_connect(void)
 {
-	struct xs_handle *xsh = xs_socket();
+	struct xs_handle *xsh = lvctl_xs_open();
 
 	if (!xsh)
 		lvctl_error("warning: cannot reach xenstored: %s",
@@ -144,7 +167,7 @@ int lvctl_xs_domain_name(uint32_t domid, char *buf, size_t size)
 		return -1;
 	if (!tried) {
 		tried = 1;
-		xsh = xs_socket();
+		xsh = lvctl_xs_open();
 	}
 	if (!xsh)
 		return -1;
@@ -195,7 +218,7 @@ void lvctl_xs_sweep(xc_interface *xch)
 
 	if (!lvctl_beside_xenstored())
 		return;
-	xsh = xs_socket();
+	xsh = lvctl_xs_open();
 	if (!xsh)
 		return;
 	entries = xs_directory(xsh, XBT_NULL, "/local/domain", &n);

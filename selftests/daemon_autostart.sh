@@ -59,9 +59,13 @@ ok $? "create -c follows the guest's console and returns when it is gone (status
 daemon_up && pid=$(daemon_pid) && [ -n "$pid" ] && kill -0 "$pid"
 ok $? "create started the daemon (pid ${pid:-none})"
 id=$(echo "$out" | head -n 1)
+# Each line of the log: the time, then the guest's domid and name.
+stamp='^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} lvctl: '
 [ -z "$(domid_of auto-lin)" ] && [ ! -e /run/lightvm/guests/auto-lin.cfg ] &&
-	grep -q "domain $id shut down" /run/lightvm/daemon.log
-ok $? "the daemon destroyed the powered-off guest (on_poweroff = destroy), and logged it"
+	grep -Eq "${stamp}domain $id \(auto-lin\): shut down \(poweroff\)\$" /run/lightvm/daemon.log &&
+	grep -Eq "${stamp}domain $id \(auto-lin\): poweroff: destroy\$" /run/lightvm/daemon.log &&
+	grep -Eq "${stamp}domain $id \(auto-lin\): destroyed\$" /run/lightvm/daemon.log
+ok $? "the daemon destroyed the powered-off guest (on_poweroff = destroy), and logged it with the time, domid and name"
 
 lvctl create -q "$block_cfg" && [ -n "$(domid_of auto-block)" ] && [ "$(daemon_pid)" = "$pid" ] &&
 	[ "$(count_daemons)" -eq 1 ]

@@ -117,7 +117,8 @@ int lvctl_build_check(xc_interface *xch, int noxs_fd,
 	}
 	free_mb = XC_PAGE_MB(phys.free_pages);
 	if ((unsigned long)cfg->memory_mb > free_mb) {
-		lvctl_error("Xen is out of memory: the guest needs %ld MiB, %lu MiB are free",
+		/* Unlike xl's autoballoon, lvctl never takes dom0's memory. */
+		lvctl_error("Xen is out of memory: the guest needs %ld MiB, %lu MiB are free (lvctl does not balloon dom0 down: boot Xen with dom0_mem=, or shrink dom0 with 'xl mem-set 0 SIZE')",
 			    cfg->memory_mb, free_mb);
 		return -1;
 	}

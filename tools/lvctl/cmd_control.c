@@ -108,10 +108,9 @@ static int wait_for_guest(const struct close_request *req, xc_interface *xch,
 {
 	struct noxs_ioctl_guest_info info;
 	double deadline = now_s() + req->timeout_s;
-	uint32_t new_domid = 0;
 
 	do {
-		if (lvctl_reap(xch, fd, domid, &new_domid) < 0)
+		if (lvctl_reap(xch, fd, domid, NULL) < 0)
 			return -1;
 		if (req->reason == NOXS_CLOSE_POWEROFF) {
 			if (!lvctl_domain_exists(xch, domid))

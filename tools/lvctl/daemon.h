@@ -56,6 +56,8 @@ int daemon_client_ack(struct daemon_client *client, uint64_t request_id);
 int daemon_guest_unacked(uint32_t domid);
 void daemon_event(uint32_t type, uint32_t domid, uint32_t reason,
 		  const char *name);
+struct lvctl_reaped;
+void daemon_log_reaped(uint32_t domid, const struct lvctl_reaped *done);
 void daemon_defer_refills(void);
 int daemon_run(struct daemon_ctx *ctx, int listen_fd, struct domain_events *ev,
 	       const sigset_t *waitmask, volatile sig_atomic_t *stop);

@@ -263,12 +263,51 @@ static struct out_msg *event_msg(uint32_t type, uint32_t domid,
 	return msg;
 }
 
-/* To every client that subscribed to @type, unless its backlog is full. */
+/* Every event is a line of the daemon's log too. */
+static void log_event(uint32_t type, uint32_t domid, uint32_t reason,
+		      const char *name)
+{
+	switch (type) {
+	case LIGHTVM_EVENT_STARTED:
+		lvctl_log("domain %u (%s): started", domid, name);
+		break;
+	case LIGHTVM_EVENT_SHUTDOWN:
+		lvctl_log("domain %u (%s): shut down (%s)", domid, name,
+			  lvctl_shutdown_reason_name(reason));
+		break;
+	case LIGHTVM_EVENT_DESTROYED:
+		lvctl_log("domain %u (%s): destroyed", domid, name);
+		break;
+	}
+}
+
+/*
+ * What lvctl_reap() did for a guest's shutdown, in the log: the on_*
+ * action the guest's configuration named, and where a restart went.
+ */
+void daemon_log_reaped(uint32_t domid, const struct lvctl_reaped *done)
+{
+	const char *reason = lvctl_shutdown_reason_name(done->reason);
+
+	if (done->new_domid)
+		lvctl_log("domain %u (%s): %s: restarted as domain %u", domid,
+			  done->name, reason, done->new_domid);
+	else
+		lvctl_log("domain %u (%s): %s: %s", domid, done->name, reason,
+			  lvctl_action_name(done->action));
+}
+
+/*
+ * To the log, and to every client that subscribed to @type unless its
+ * backlog is full.
+ */
 void daemon_event(uint32_t type, uint32_t domid, uint32_t reason,
 		  const char *name)
 {
 	struct out_msg *msg;
 	unsigned int i;
+
+	log_event(type, domid, reason, name);
 
 	for (i = 0; i < nr_clients; i++) {
 		struct daemon_client *client = clients[i];
@@ -474,7 +513,8 @@ static void client_serve_one(struct daemon_ctx *ctx,
 static void reap_all(xc_interface *xch, int noxs_fd)
 {
 	xc_domaininfo_t batch[256];
-	uint32_t next = 1, new_domid;
+	struct lvctl_reaped done;
+	uint32_t next = 1;
 	int n, i;
 
 	do {
@@ -483,13 +523,9 @@ static void reap_all(xc_interface *xch, int noxs_fd)
 			next = batch[i].domain + 1;
 			if (!(batch[i].flags & XEN_DOMINF_shutdown))
 				continue;
-			new_domid = 0;
 			if (lvctl_reap(xch, noxs_fd, batch[i].domain,
-				       &new_domid) > 0)
-				lvctl_log("domain %u shut down%s%.0u",
-					  batch[i].domain,
-					  new_domid ? ", restarted as " : "",
-					  new_domid);
+				       &done) > 0)
+				daemon_log_reaped(batch[i].domain, &done);
 		}
 	} while (n == 256);
 }

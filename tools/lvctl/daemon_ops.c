@@ -305,6 +305,18 @@ static int create_guest(struct daemon_ctx *ctx, struct lvctl_config *cfg,
 	return lvctl_build(b, cfg);
 }
 
+static const char *source_name(uint32_t source)
+{
+	switch (source) {
+	case LIGHTVM_SOURCE_POOL:
+		return "from a pool shell";
+	case LIGHTVM_SOURCE_TEMPLATE:
+		return "from a template's shell";
+	default:
+		return "from scratch";
+	}
+}
+
 /*
  * Makes @cfg's guest for the request and answers it; the guest stays the
  * daemon's until the client's ACK. @start: when the request was taken.
@@ -340,6 +352,8 @@ static void create_and_answer(struct daemon_ctx *ctx,
 	reply->domid = build.domid;
 	reply->source = source;
 	fill_times(&reply->times, &build.times, lvctl_now_ms() - start);
+	lvctl_log("domain %u (%s): created %s in %.1f ms", build.domid,
+		  cfg->name, source_name(source), lvctl_now_ms() - start);
 	guest_watch_started(build.domid, cfg->name);
 	daemon_send(req->client, reply);
 }
@@ -514,14 +528,15 @@ static int wait_done(struct daemon_ctx *ctx, const struct shutdown_wait *wait,
 {
 	const struct watched_guest *g = guest_watch_by_domid(wait->domid);
 	const struct watched_guest *again;
-	uint32_t new_domid = 0;
+	struct lvctl_reaped done;
 
 	*domid = 0;
 	if (g && g->shutdown && g->reason != SHUTDOWN_suspend &&
-	    lvctl_reap(ctx->xch, ctx->noxs_fd, wait->domid, &new_domid) > 0) {
+	    lvctl_reap(ctx->xch, ctx->noxs_fd, wait->domid, &done) > 0) {
+		daemon_log_reaped(wait->domid, &done);
 		guest_watch_gone(wait->domid);
-		if (new_domid)
-			guest_watch_started(new_domid, wait->name);
+		if (done.new_domid)
+			guest_watch_started(done.new_domid, wait->name);
 		g = NULL;
 	}
 	if (wait->reason == LIGHTVM_SHUTDOWN_POWEROFF) {

@@ -256,46 +256,68 @@ static enum lvctl_action action_for(const struct lvctl_config *cfg,
 	}
 }
 
+/* Xen's SHUTDOWN_* reasons, as a guest's shutdown is named in logs. */
+const char *lvctl_shutdown_reason_name(unsigned int reason)
+{
+	static const char *const names[] = {
+		[SHUTDOWN_poweroff] = "poweroff",
+		[SHUTDOWN_reboot] = "reboot",
+		[SHUTDOWN_suspend] = "suspend",
+		[SHUTDOWN_crash] = "crash",
+		[SHUTDOWN_watchdog] = "watchdog",
+		[SHUTDOWN_soft_reset] = "soft_reset",
+	};
+
+	if (reason < sizeof(names) / sizeof(names[0]) && names[reason])
+		return names[reason];
+	return "shutdown";
+}
+
 /*
  * If lvctl guest @domid has shut down (not suspended), does what its
  * configuration says for that. Returns 1 if it acted, 0 if there was
  * nothing to do (running, suspended, preserved, or handled elsewhere),
- * -1 on failure. *@new_domid gets a restarted guest's domid.
+ * -1 on failure. @done (if not NULL) gets the guest's name, why it shut
+ * down, the action and a restarted guest's domid.
  */
 int lvctl_reap(xc_interface *xch, int noxs_fd, uint32_t domid,
-	       uint32_t *new_domid)
+	       struct lvctl_reaped *done)
 {
 	struct noxs_ioctl_guest_info info;
+	struct lvctl_reaped unused;
 	struct lvctl_config cfg;
-	enum lvctl_action action = LVCTL_ACTION_DESTROY;
 	xc_domaininfo_t dom;
-	unsigned int reason;
 	int err;
 
+	if (!done)
+		done = &unused;
+	*done = (struct lvctl_reaped){ .action = LVCTL_ACTION_DESTROY };
 	if (xc_domain_getinfolist(xch, domid, 1, &dom) != 1 ||
 	    dom.domain != domid)
 		return 0;	/* gone */
 	if (!(dom.flags & XEN_DOMINF_shutdown))
 		return 0;
-	reason = (dom.flags >> XEN_DOMINF_shutdownshift) &
-		 XEN_DOMINF_shutdownmask;
-	if (reason == SHUTDOWN_suspend)
+	done->reason = (dom.flags >> XEN_DOMINF_shutdownshift) &
+		       XEN_DOMINF_shutdownmask;
+	if (done->reason == SHUTDOWN_suspend)
 		return 0;	/* for save/restore, not for us */
 
 	err = noxs_guest_info(noxs_fd, NULL, domid, &info);
 	if (err)
 		return err == -ENOENT ? 0 : -1;	/* not an lvctl guest */
+	memcpy(done->name, info.name, sizeof(done->name));
 
 	/* Without its saved config (deleted by hand?), destroy is all we can. */
 	if (!lvctl_state_load(info.name, &cfg)) {
-		action = action_for(&cfg, reason);
+		done->action = action_for(&cfg, done->reason);
 		lvctl_config_free(&cfg);
 	}
-	if (action == LVCTL_ACTION_PRESERVE)
+	if (done->action == LVCTL_ACTION_PRESERVE)
 		return 0;
 
-	if (action == LVCTL_ACTION_RESTART)
-		return guest_restart(xch, noxs_fd, domid, info.name, new_domid);
+	if (done->action == LVCTL_ACTION_RESTART)
+		return guest_restart(xch, noxs_fd, domid, info.name,
+				     &done->new_domid);
 
 	err = lvctl_guest_destroy(xch, noxs_fd, domid, info.name);
 	if (err)

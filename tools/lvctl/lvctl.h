@@ -8,6 +8,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <xen/noxs.h>
+
+#include "config.h"
+
 /* Exit statuses, as xl and the other tools of a Xen host use them. */
 #define LVCTL_EXIT_OK		0
 #define LVCTL_EXIT_FAILURE	1
@@ -126,8 +130,17 @@ int lvctl_find_guest(xc_interface *xch, int noxs_fd, const char *arg,
 		     uint32_t *domid, struct noxs_ioctl_guest_info *info);
 int lvctl_guest_destroy(xc_interface *xch, int noxs_fd, uint32_t domid,
 			const char *name);
+/* What lvctl_reap() found and did, for the daemon's log. */
+struct lvctl_reaped {
+	char name[NOXS_NAME_SIZE];
+	unsigned int reason;		/* Xen's SHUTDOWN_* */
+	enum lvctl_action action;
+	uint32_t new_domid;		/* restarted as, or 0 */
+};
+
 int lvctl_reap(xc_interface *xch, int noxs_fd, uint32_t domid,
-	       uint32_t *new_domid);
+	       struct lvctl_reaped *done);
+const char *lvctl_shutdown_reason_name(unsigned int reason);
 const char *lvctl_close_error(int err);
 
 /* cmd_control.c */

@@ -28,6 +28,13 @@ KDIR     ?= /lib/modules/$(KVER)/build
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
+# Where install-tools puts the library and the systemd unit; Debian's
+# packaging sets them (a multiarch libdir, /lib/systemd/system).
+LIBDIR   ?= $(PREFIX)/lib
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
+# initramfs-tools reads hooks from /etc (the admin's) and /usr/share
+# (packages'): not from under /usr/local.
+HOOKDIR  ?= /etc/initramfs-tools/hooks
 
 MODULES  := drivers/xen/noxs/noxs.ko \
 	    drivers/xen/sysctl-back/sysctl-back.ko \
@@ -96,9 +103,18 @@ unit-check:
 	@echo "# unit: install"
 	@sh selftests/unit/install.sh $(TOP)
 
+# The packages (make deb) go into a Debian 12 chroot with the testbed's
+# kernel (tools/deb/check, TAP); then the stage takes lvctl and the
+# modules from them, and a Debian guest made with their initramfs hook, so
+# that the testbed boots run on what the packages install.
+deb-check: deb
+	$(TOP)/tools/deb/check $(BUILD)/deb $(KVER) $(BUILD)/deb-check
+	$(TOP)/tools/deb/stage $(BUILD)/deb $(BUILD)/deb-check $(STAGE)
+
 # One testbed boot runs every single-host selftest, a boot of its own
 # lightvm beside xenstored and xl (dom0's store changes hands only at
-# boot), a two-host boot the migration tests; tools/check-summary counts
+# boot), a two-host boot the migration tests, all from the packages'
+# contents (deb-check); tools/check-summary counts
 # the TAP of all parts and fails the target if anything failed.
 check: deps-if-missing
 	@mkdir -p $(BUILD)
@@ -106,6 +122,7 @@ check: deps-if-missing
 		{ cat $(BUILD)/build.log; exit 1; }
 	@$(TOP)/tools/check-summary $(BUILD)/check.log \
 		"$(MAKE) --no-print-directory unit-check" \
+		"$(MAKE) --no-print-directory deb-check" \
 		"$(TOP)/tools/testbed/run --timeout 3600 $(TOP)/selftests/testbed-check.sh" \
 		"$(TOP)/tools/testbed/run --timeout 1200 $(TOP)/selftests/testbed-check-xenstored.sh" \
 		"$(TOP)/tools/testbed/run --hosts 2 --timeout 2400 $(TOP)/selftests/testbed-check-hosts.sh"
@@ -163,18 +180,26 @@ install-tools: lvctl
 		$(DESTDIR)$(PREFIX)/include/xen/noxs.h
 	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/include/lightvm \
 		include/lightvm/lightvm_api.h include/lightvm/liblightvm.h
-	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/lib \
-		lib/liblightvm/liblightvm.a
-	install -D -m 0755 -t $(DESTDIR)$(PREFIX)/lib \
-		lib/liblightvm/liblightvm.so.1
-	ln -sf liblightvm.so.1 $(DESTDIR)$(PREFIX)/lib/liblightvm.so
-	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-		lib/liblightvm/liblightvm.pc
+	install -D -m 0644 -t $(DESTDIR)$(LIBDIR) lib/liblightvm/liblightvm.a
+	install -D -m 0755 -t $(DESTDIR)$(LIBDIR) lib/liblightvm/liblightvm.so.1
+	ln -sf liblightvm.so.1 $(DESTDIR)$(LIBDIR)/liblightvm.so
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig
+	sed 's|^libdir=.*|libdir=$(LIBDIR)|' lib/liblightvm/liblightvm.pc \
+		>$(DESTDIR)$(LIBDIR)/pkgconfig/liblightvm.pc
 	install -D -m 0644 Documentation/lvctl.8 \
 		$(DESTDIR)$(PREFIX)/share/man/man8/lvctl.8
-	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -D -m 0644 tools/bash-completion/lvctl \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/lvctl
+	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|@SBINDIR@|$(PREFIX)/sbin|' tools/systemd/lightvm.service.in \
-		>$(DESTDIR)$(PREFIX)/lib/systemd/system/lightvm.service
+		>$(DESTDIR)$(UNITDIR)/lightvm.service
+
+# The guest's side: an initramfs-tools hook that puts the frontends into
+# a Debian guest's initramfs (its kernel's modules come from DKMS or
+# install-modules).
+install-guest:
+	install -D -m 0755 tools/initramfs/lightvm-hook \
+		$(DESTDIR)$(HOOKDIR)/lightvm
 
 DKMS_SRC    := /usr/src/lightvm-$(VERSION)
 # The kernel DKMS builds for: the running one, unless told otherwise.
@@ -195,6 +220,12 @@ dkms-install: install-tools
 	dkms build lightvm/$(VERSION) -k $(DKMS_KERNEL)
 	dkms install lightvm/$(VERSION) -k $(DKMS_KERNEL)
 
+# Debian packages (debhelper, dh-dkms) in build/deb: lightvm-dkms, lvctl,
+# liblightvm1, liblightvm-dev, lightvm-guest. See tools/deb/build.
+deb:
+	@$(TOP)/tools/install-deps --check --deb || $(TOP)/tools/install-deps --deb
+	$(TOP)/tools/deb/build $(TOP) $(BUILD)/deb
+
 dkms-uninstall:
 	dkms remove lightvm/$(VERSION) --all
 	rm -rf $(DKMS_SRC)
@@ -212,5 +243,5 @@ clean:
 	rm -rf $(STAGE)
 
 .PHONY: all deps deps-if-missing modules liblightvm lvctl selftests guests bench-tools bench stage unit-check \
-	check check-hosts check-xenstored run install install-modules install-tools \
+	check check-hosts check-xenstored run install install-modules install-tools install-guest deb deb-check \
 	dkms-install dkms-uninstall clean

@@ -13,7 +13,7 @@ ok() {
 	n=$((n + 1))
 	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
 }
-echo "1..5"
+echo "1..7"
 
 out=$(make -s -C "$top" install DESTDIR="$dest" PREFIX=/usr 2>&1)
 ok $? "make install DESTDIR=... PREFIX=/usr succeeds $(echo "$out" | grep -i error | head -n 1)"
@@ -29,4 +29,18 @@ ok $? "lvctl, its man page, liblightvm, the headers and the systemd unit are und
 ok $? "nothing else is under DESTDIR"
 make -s -C "$top" install DESTDIR="$dest" PREFIX=/usr >/dev/null 2>&1
 ok $? "make install again over it succeeds"
+make -s -C "$top" install-guest DESTDIR="$dest/guest" HOOKDIR=/usr/share/initramfs-tools/hooks >/dev/null 2>&1 &&
+	[ -x "$dest/guest/usr/share/initramfs-tools/hooks/lightvm" ] &&
+	[ "$(cd "$dest/guest" && find . -type f)" = ./usr/share/initramfs-tools/hooks/lightvm ] &&
+	sh -n "$dest/guest/usr/share/initramfs-tools/hooks/lightvm"
+ok $? "make install-guest puts the initramfs hook (only) under DESTDIR/HOOKDIR"
+# DKMS installs only what dkms.conf names: every module Kbuild builds.
+missing=
+for dir in $(sed -n 's|^obj-m += \(.*\)/$|\1|p' "$top/Kbuild"); do
+	grep -qx "BUILT_MODULE_LOCATION\[[0-9]*\]=\"$dir/\"" "$top/dkms.conf" &&
+		grep -qx "BUILT_MODULE_NAME\[[0-9]*\]=\"$(basename "$dir")\"" "$top/dkms.conf" ||
+		missing="$missing $dir"
+done
+[ -z "$missing" ] && [ "$(grep -c '^obj-m' "$top/Kbuild")" -eq 7 ]
+ok $? "dkms.conf names every module Kbuild builds${missing:+ (missing:$missing)}"
 [ "$failed" -eq 0 ]

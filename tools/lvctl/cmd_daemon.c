@@ -318,10 +318,6 @@ static const char *const event_names[] = {
 	[LIGHTVM_EVENT_LOST] = "lost",
 };
 
-static const char *const shutdown_names[] = {
-	"poweroff", "reboot", "suspend", "crash", "watchdog",
-};
-
 static void print_event(const struct lightvm_event *ev)
 {
 	time_t secs = ev->time_ns / 1000000000ULL;
@@ -339,8 +335,7 @@ static void print_event(const struct lightvm_event *ev)
 		       event_names[ev->type] ? event_names[ev->type] : "?",
 		       ev->domid, ev->name);
 		if (ev->type == LIGHTVM_EVENT_SHUTDOWN)
-			printf(" %s", ev->reason < 5 ?
-			       shutdown_names[ev->reason] : "?");
+			printf(" %s", lvctl_shutdown_reason_name(ev->reason));
 		printf("\n");
 	}
 	fflush(stdout);

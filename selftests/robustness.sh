@@ -192,27 +192,41 @@ ok $? "noxs and the domain list are as before"
 # --- racing destroys: the loser says so -------------------------------------------
 race_cfg=$(write_cfg race 'name = "race"' "kernel = \"$GUEST_DIR/noop\"" \
 	'memory = 8' 'extra = "noop=block"')
-silent=0 lost=0
-# The two overlap only now and then under TCG: up to 200 rounds, until
-# one of them has lost 3 times.
+silent=0 lost=0 winners_ok=1
+# Three destroys start together, so that one looks the guest up while
+# another destroys it: each opens a FIFO, says it is ready, and waits to
+# read; the test holds the FIFO's other end open and closes it when all
+# three are ready, and all three read EOF at once. They overlap only now
+# and then under TCG: up to 200 rounds, until one has lost 3 times.
+# Exactly one may win each round.
+mkfifo "$work/race.go"
 for ((i = 0; i < 200 && lost < 3; i++)); do
 	lvctl create "$race_cfg" >/dev/null || break
-	lvctl destroy race 2>"$work/race.1" &
-	lvctl destroy race 2>"$work/race.2"
-	s2=$?
-	wait $!
-	s1=$?
-	for s in "$s1:$work/race.1" "$s2:$work/race.2"; do
-		[ "${s%%:*}" -eq 0 ] && continue
-		if grep -q 'another process destroyed it first' "${s#*:}"; then
+	exec {go}<>"$work/race.go"
+	rm -f "$work"/race.*.ready
+	pids=()
+	for r in 1 2 3; do
+		sh -c 'exec 3<"$1"; : >"$2.ready"; read -r _ <&3; exec 3<&-; exec lvctl destroy race 2>"$2"' \
+			race "$work/race.go" "$work/race.$r" &
+		pids+=($!)
+	done
+	wait_until 10 test -e "$work/race.1.ready" -a -e "$work/race.2.ready" -a -e "$work/race.3.ready"
+	exec {go}>&-
+	won=0
+	for r in 1 2 3; do
+		wait "${pids[r - 1]}"
+		if [ $? -eq 0 ]; then
+			won=$((won + 1))
+		elif grep -q 'another process destroyed it first' "$work/race.$r"; then
 			lost=$((lost + 1))
-		elif [ ! -s "${s#*:}" ]; then
+		elif [ ! -s "$work/race.$r" ]; then
 			silent=$((silent + 1))
 		fi
 	done
+	[ "$won" -eq 1 ] || winners_ok=0
 done
-[ "$lost" -ge 1 ] && [ "$silent" -eq 0 ]
-ok $? "a destroy that loses the race says so ($lost lost in $i rounds, $silent silent)"
+[ "$lost" -ge 1 ] && [ "$silent" -eq 0 ] && [ "$winners_ok" -eq 1 ]
+ok $? "a destroy that loses the race says so ($lost lost in $i rounds, $silent silent, one winner each round: $winners_ok)"
 
 # --- messages -------------------------------------------------------------------------
 expect_fail 1 "there is no domain 777" "destroy -f of no domain" -- destroy -f 777

@@ -210,7 +210,8 @@ for ((i = 0; i < 200 && lost < 3; i++)); do
 			race "$work/race.go" "$work/race.$r" &
 		pids+=($!)
 	done
-	wait_until 10 test -e "$work/race.1.ready" -a -e "$work/race.2.ready" -a -e "$work/race.3.ready"
+	wait_until 10 test -e "$work/race.1.ready" -a -e "$work/race.2.ready" -a -e "$work/race.3.ready" ||
+		kill "${pids[@]}" 2>/dev/null	# one never got to the FIFO: fail, not hang
 	exec {go}>&-
 	won=0
 	for r in 1 2 3; do

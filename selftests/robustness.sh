@@ -195,10 +195,13 @@ race_cfg=$(write_cfg race 'name = "race"' "kernel = \"$GUEST_DIR/noop\"" \
 silent=0 lost=0 winners_ok=1
 # Three destroys start together, so that one looks the guest up while
 # another destroys it: each opens a FIFO, says it is ready, and waits to
-# read; the test holds the FIFO's other end open and closes it when all
-# three are ready, and all three read EOF at once. They overlap only now
-# and then under TCG: up to 200 rounds, until one has lost 3 times.
-# Exactly one may win each round.
+# read; the test holds the FIFO's only writer (the racers must not inherit
+# it: {go}>&-) and closes it when all three are ready, and all three read
+# EOF at once. They overlap only now and then under TCG: up to 200
+# rounds, until one has lost 3 times. Exactly one may win each round. A
+# racer that never gets to the FIFO or never ends is killed: the check
+# fails instead of hanging.
+all_dead() { for p; do ! alive "$p" || return 1; done; }
 mkfifo "$work/race.go"
 for ((i = 0; i < 200 && lost < 3; i++)); do
 	lvctl create "$race_cfg" >/dev/null || break
@@ -207,12 +210,12 @@ for ((i = 0; i < 200 && lost < 3; i++)); do
 	pids=()
 	for r in 1 2 3; do
 		sh -c 'exec 3<"$1"; : >"$2.ready"; read -r _ <&3; exec 3<&-; exec lvctl destroy race 2>"$2"' \
-			race "$work/race.go" "$work/race.$r" &
+			race "$work/race.go" "$work/race.$r" {go}>&- &
 		pids+=($!)
 	done
-	wait_until 10 test -e "$work/race.1.ready" -a -e "$work/race.2.ready" -a -e "$work/race.3.ready" ||
-		kill "${pids[@]}" 2>/dev/null	# one never got to the FIFO: fail, not hang
+	wait_until 10 test -e "$work/race.1.ready" -a -e "$work/race.2.ready" -a -e "$work/race.3.ready"
 	exec {go}>&-
+	wait_until 30 all_dead "${pids[@]}" || kill "${pids[@]}" 2>/dev/null
 	won=0
 	for r in 1 2 3; do
 		wait "${pids[r - 1]}"

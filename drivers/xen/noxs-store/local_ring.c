@@ -113,9 +113,16 @@ static unsigned int xsl_in_len;		/* bytes of xsl_in read so far */
 static unsigned int xsl_in_skip;	/* of a payload too long to take */
 
 static void xsl_serve(struct work_struct *work);
+static void xsl_recheck(struct work_struct *work);
 static void xsl_rebind(struct work_struct *work);
 static DECLARE_WORK(xsl_serve_work, xsl_serve);
+static DECLARE_DELAYED_WORK(xsl_recheck_work, xsl_recheck);
 static DECLARE_WORK(xsl_rebind_work, xsl_rebind);
+
+/* Passes of xsl_recheck that found requests, under xsl.lock. */
+static unsigned long xsl_found_late;
+module_param_named(found_late, xsl_found_late, ulong, 0444);
+MODULE_PARM_DESC(found_late, "Times the look a jiffy after a pass found requests no event had announced yet (read only)");
 
 static irqreturn_t xsl_interrupt(int irq, void *dev_id)
 {
@@ -242,21 +249,29 @@ static void xsl_call_fired(struct list_head *fired)
 	}
 }
 
-static void xsl_serve(struct work_struct *work)
+/*
+ * Reads requests and writes replies until neither moves; true if anything
+ * moved. @late: this is the recheck's pass, and requests it finds count.
+ */
+static bool xsl_serve_pass(bool late)
 {
 	struct xenstore_domain_interface *intf = xen_store_interface;
-	bool progress, notify = false;
+	bool progress, read, notify = false;
 	LIST_HEAD(fired);
 	int irq;
 
 	mutex_lock(&xsl.lock);
 	if (!xsl_serving) {
 		mutex_unlock(&xsl.lock);
-		return;
+		return false;
 	}
 	do {
-		progress = xsl_ring_read(intf);
-		progress |= xsl_ring_write(intf);
+		read = xsl_ring_read(intf);
+		progress = read | xsl_ring_write(intf);
+		if (read && late) {
+			xsl_found_late++;
+			late = false;
+		}
 		notify |= progress;
 	} while (progress);
 	list_splice_init(&xsl.fired, &fired);
@@ -266,6 +281,29 @@ static void xsl_serve(struct work_struct *work)
 	if (notify)
 		notify_remote_via_irq(irq);
 	xsl_call_fired(&fired);
+	return notify;
+}
+
+/*
+ * The kernel's xenbus announces a request only when it sees that we had
+ * consumed all before it, and it reads our consumer index right after
+ * publishing its producer index, with no barrier between the two: a look
+ * of ours at that moment can miss the new request while the kernel sees
+ * our old index, and then neither side moves again (its caller waits for
+ * the reply for good; a testbed run saw xenwatch hang so in xs_talkv). So
+ * after each pass that moved anything, one more look a jiffy later, when
+ * every store of the kernel's is long visible.
+ */
+static void xsl_serve(struct work_struct *work)
+{
+	if (xsl_serve_pass(false))
+		queue_delayed_work(xsl_wq, &xsl_recheck_work, 1);
+}
+
+static void xsl_recheck(struct work_struct *work)
+{
+	if (xsl_serve_pass(true))
+		queue_delayed_work(xsl_wq, &xsl_recheck_work, 1);
 }
 
 static int xsl_bind(evtchn_port_t kernel_port, evtchn_port_t *port)

@@ -122,7 +122,7 @@ static DECLARE_WORK(xsl_rebind_work, xsl_rebind);
 /* Passes of xsl_recheck that found requests, under xsl.lock. */
 static unsigned long xsl_found_late;
 module_param_named(found_late, xsl_found_late, ulong, 0444);
-MODULE_PARM_DESC(found_late, "Times the look a jiffy after a pass found requests no event had announced yet (read only)");
+MODULE_PARM_DESC(found_late, "Times the look a jiffy after a pass found requests waiting: unannounced ones, or ones whose event was still on its way (read only)");
 
 static irqreturn_t xsl_interrupt(int irq, void *dev_id)
 {
